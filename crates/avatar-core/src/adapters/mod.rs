@@ -1,0 +1,8 @@
+//! The ports on AWS: each adapter owns its SDK client and its bucket or table name.
+
+mod dynamodb;
+mod s3;
+mod sdk_error;
+
+pub use dynamodb::DynamoProfiles;
+pub use s3::S3Objects;

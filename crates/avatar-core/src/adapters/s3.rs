@@ -1,0 +1,116 @@
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use bytes::{Bytes, BytesMut};
+
+use super::sdk_error::classify;
+use crate::domain::{AvatarKey, ContentType, UploadKey};
+use crate::ports::{Fetched, ObjectStore, StoreError};
+
+/// Keys are unique per publish, so a cached avatar never goes stale.
+pub const AVATAR_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+pub struct S3Objects {
+    client: Client,
+    bucket: String,
+}
+
+impl S3Objects {
+    /// `endpoint` is `AWS_ENDPOINT_URL_S3` (the local S3): addressed path-style there,
+    /// since `{bucket}.127.0.0.1` does not resolve.
+    pub fn new(config: &SdkConfig, bucket: impl Into<String>, endpoint: Option<&str>) -> Self {
+        let mut conf = aws_sdk_s3::config::Builder::from(config);
+        if let Some(endpoint) = endpoint {
+            conf = conf.endpoint_url(endpoint).force_path_style(true);
+        }
+        let conf = conf.build();
+        Self {
+            client: Client::from_conf(conf),
+            bucket: bucket.into(),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ObjectStore for S3Objects {
+    async fn get_upload(&self, key: &UploadKey, max_bytes: u64) -> Result<Fetched, StoreError> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => {
+                let missing = err.as_service_error().is_some_and(|e| e.is_no_such_key())
+                    || err
+                        .raw_response()
+                        .is_some_and(|r| r.status().as_u16() == 404);
+                return if missing {
+                    Ok(Fetched::Missing)
+                } else {
+                    Err(classify(err))
+                };
+            }
+        };
+        let declared = output.content_length().unwrap_or(0).max(0) as u64;
+        if declared > max_bytes {
+            return Ok(Fetched::TooLarge(declared));
+        }
+        // Never trust the declared length alone: stop reading past the limit.
+        let mut body = output.body;
+        let mut buf = BytesMut::with_capacity(declared as usize);
+        while let Some(chunk) = body
+            .try_next()
+            .await
+            .map_err(|e| StoreError::Unavailable(Box::new(e)))?
+        {
+            if (buf.len() + chunk.len()) as u64 > max_bytes {
+                return Ok(Fetched::TooLarge((buf.len() + chunk.len()) as u64));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Found(buf.freeze()))
+    }
+
+    async fn put_avatar(
+        &self,
+        key: &AvatarKey,
+        body: Bytes,
+        content_type: ContentType,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type.mime())
+            .cache_control(AVATAR_CACHE_CONTROL)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn delete_upload(&self, key: &UploadKey) -> Result<(), StoreError> {
+        self.delete(key.as_str()).await
+    }
+
+    async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError> {
+        self.delete(key.as_str()).await
+    }
+}

@@ -1,0 +1,140 @@
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// `Content-Type: application/json`, parameters such as `charset` allowed. Refusing
+/// everything else also keeps cross-site form posts (CSRF) out.
+pub fn require_json(content_type: Option<&[u8]>) -> Result<(), ApiError> {
+    let refused =
+        || ApiError::UnsupportedMediaType("send the request body as application/json".into());
+    let value = content_type.ok_or_else(refused)?;
+    let value = std::str::from_utf8(value).map_err(|_| refused())?;
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}
+
+/// A parsed JSON object whose fields are read one by one, so each refusal names its field.
+pub struct JsonObject(Map<String, Value>);
+
+impl JsonObject {
+    pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(_) => Err(ApiError::invalid_body(
+                "the request body must be a JSON object",
+            )),
+            Err(e) => Err(ApiError::invalid_body(format!(
+                "the request body is not valid JSON: {e}"
+            ))),
+        }
+    }
+
+    fn present(&self, field: &str) -> Option<&Value> {
+        self.0.get(field).filter(|v| !v.is_null())
+    }
+
+    pub fn optional_str(&self, field: &'static str) -> Result<Option<&str>, ApiError> {
+        match self.present(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ApiError::invalid(
+                field,
+                format!("{field} must be a string"),
+            )),
+        }
+    }
+
+    pub fn required_str(&self, field: &'static str) -> Result<&str, ApiError> {
+        self.optional_str(field)?
+            .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))
+    }
+
+    /// A whole number that is not negative. Integral floats (`1e3`) are accepted; huge ones
+    /// saturate, so the caller's upper bound still applies to them.
+    pub fn optional_u64(&self, field: &'static str) -> Result<Option<u64>, ApiError> {
+        let not_whole = || ApiError::invalid(field, format!("{field} must be a whole number"));
+        match self.present(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => {
+                if let Some(v) = n.as_u64() {
+                    Ok(Some(v))
+                } else if n.as_i64().is_some() {
+                    Err(ApiError::invalid(
+                        field,
+                        format!("{field} must not be negative"),
+                    ))
+                } else {
+                    match n.as_f64() {
+                        Some(f) if f.fract() == 0.0 && f >= 0.0 => Ok(Some(f as u64)),
+                        Some(f) if f < 0.0 => Err(ApiError::invalid(
+                            field,
+                            format!("{field} must not be negative"),
+                        )),
+                        _ => Err(not_whole()),
+                    }
+                }
+            }
+            Some(_) => Err(not_whole()),
+        }
+    }
+
+    pub fn required_u64(&self, field: &'static str) -> Result<u64, ApiError> {
+        self.optional_u64(field)?
+            .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types() {
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=UTF-8",
+        ] {
+            assert!(require_json(Some(ok.as_bytes())).is_ok(), "{ok}");
+        }
+        for bad in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/jsonp"),
+            Some(""),
+        ] {
+            let err = require_json(bad.map(str::as_bytes)).unwrap_err();
+            assert_eq!(err.code(), "unsupported_media_type", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        let obj =
+            JsonObject::parse(br#"{"a":5,"b":-1,"c":1.5,"d":"5","e":1e3,"f":1e300,"g":null}"#)
+                .unwrap();
+        assert_eq!(obj.required_u64("a").unwrap(), 5);
+        assert_eq!(obj.required_u64("b").unwrap_err().field(), Some("b"));
+        assert_eq!(obj.required_u64("c").unwrap_err().field(), Some("c"));
+        assert_eq!(obj.required_u64("d").unwrap_err().field(), Some("d"));
+        assert_eq!(obj.required_u64("e").unwrap(), 1000);
+        assert_eq!(obj.required_u64("f").unwrap(), u64::MAX);
+        assert_eq!(obj.optional_u64("g").unwrap(), None);
+        assert_eq!(obj.required_u64("zz").unwrap_err().field(), Some("zz"));
+    }
+
+    #[test]
+    fn non_objects_are_refused() {
+        for body in [&b"[]"[..], b"null", b"\"x\"", b"{", b"", b"\xff"] {
+            let err = JsonObject::parse(body).err().unwrap();
+            assert_eq!(err.code(), "invalid_request");
+            assert_eq!(err.field(), None);
+        }
+    }
+}

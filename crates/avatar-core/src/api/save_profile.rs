@@ -1,0 +1,39 @@
+use super::JsonObject;
+use crate::domain::{FullName, UploadKey, Username};
+use crate::error::ApiError;
+use crate::ports::Expected;
+
+/// `POST /api/profile`, parsed: `{"username", "fullName", "avatarKey"?, "expectedVersion"?}`.
+#[derive(Debug, Clone)]
+pub struct SaveProfileRequest {
+    pub username: Username,
+    pub full_name: FullName,
+    /// `None` keeps the current avatar.
+    pub avatar_key: Option<UploadKey>,
+    pub expected: Expected,
+}
+
+impl TryFrom<&[u8]> for SaveProfileRequest {
+    type Error = ApiError;
+
+    fn try_from(body: &[u8]) -> Result<Self, Self::Error> {
+        let obj = JsonObject::parse(body)?;
+        let username = Username::try_from(obj.required_str("username")?)?;
+        let full_name = FullName::try_from(obj.required_str("fullName")?)?;
+        let avatar_key = obj
+            .optional_str("avatarKey")?
+            .map(UploadKey::try_from)
+            .transpose()?;
+        let expected = match obj.optional_u64("expectedVersion")? {
+            None => Expected::Any,
+            Some(0) => Expected::Absent,
+            Some(n) => Expected::Version(n),
+        };
+        Ok(Self {
+            username,
+            full_name,
+            avatar_key,
+            expected,
+        })
+    }
+}

@@ -1,0 +1,61 @@
+use bytes::Bytes;
+use img_parts::ImageEXIF;
+use img_parts::jpeg::{Jpeg, markers};
+
+const ICC_PREFIX: &[u8] = b"ICC_PROFILE\0";
+
+/// Keeps only what decoding needs: JFIF (APP0), the ICC profile (APP2), Adobe's colour
+/// transform (APP14). Drops EXIF and XMP (APP1), MPF, IPTC and other APPn, and comments.
+pub fn strip(bytes: Bytes) -> Option<Bytes> {
+    let mut jpeg = Jpeg::from_bytes(bytes).ok()?;
+    jpeg.set_exif(None);
+    jpeg.segments_mut().retain(|s| match s.marker() {
+        markers::APP0 | markers::APP14 => true,
+        markers::APP2 => s.contents().starts_with(ICC_PREFIX),
+        m if (markers::APP1..=markers::APP15).contains(&m) => false,
+        markers::COM => false,
+        _ => true,
+    });
+    let encoded = jpeg.encoder().bytes();
+    let end = end_of_image(&encoded).unwrap_or(encoded.len());
+    Some(encoded.slice(..end))
+}
+
+/// Offset just past the EOI marker. img-parts keeps everything after the first scan as
+/// entropy data, so bytes appended after EOI (a second image, a zip, text) would survive.
+fn end_of_image(data: &[u8]) -> Option<usize> {
+    let mut i = 2; // after SOI
+    // Marker segments up to the first scan.
+    loop {
+        if *data.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *data.get(i + 1)?;
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]) as usize;
+        i += 2 + len;
+        if marker == markers::SOS {
+            break;
+        }
+    }
+    // Entropy-coded data: 0xFF is followed by a stuffed 0x00 or a restart marker;
+    // anything else is a marker (more tables and scans in a progressive JPEG, or EOI).
+    while i + 1 < data.len() {
+        if data[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        match data[i + 1] {
+            0x00 | 0xFF | markers::RST0..=markers::RST7 => i += 1,
+            markers::EOI => return Some(i + 2),
+            _ => {
+                let len = u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]) as usize;
+                i += 2 + len;
+            }
+        }
+    }
+    None
+}

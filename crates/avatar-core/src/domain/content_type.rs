@@ -1,0 +1,93 @@
+use crate::error::ApiError;
+
+/// One of the four image types the app accepts; SVG is excluded because it can carry script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContentType {
+    Png,
+    Jpeg,
+    Webp,
+    Gif,
+}
+
+impl ContentType {
+    pub const ALL: [ContentType; 4] = [Self::Png, Self::Jpeg, Self::Webp, Self::Gif];
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+            Self::Gif => "image/gif",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+            Self::Gif => "gif",
+        }
+    }
+
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.extension() == ext)
+    }
+
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.mime() == mime)
+    }
+}
+
+impl TryFrom<&str> for ContentType {
+    type Error = ApiError;
+
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        Self::from_mime(value).ok_or_else(|| {
+            ApiError::UnsupportedType(format!(
+                "{value:?} is not an accepted image type; use image/png, image/jpeg, image/webp or image/gif"
+            ))
+        })
+    }
+}
+
+impl std::fmt::Display for ContentType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.mime())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_exactly_the_four_image_types() {
+        for (mime, ext) in [
+            ("image/png", "png"),
+            ("image/jpeg", "jpg"),
+            ("image/webp", "webp"),
+            ("image/gif", "gif"),
+        ] {
+            let parsed = ContentType::try_from(mime).unwrap();
+            assert_eq!(parsed.extension(), ext);
+            assert_eq!(ContentType::from_extension(ext), Some(parsed));
+        }
+    }
+
+    #[test]
+    fn refuses_lookalikes_and_scriptable_types() {
+        for mime in [
+            "image/svg+xml",
+            "image/jpg",
+            "text/html",
+            "IMAGE/PNG",
+            "image/png; charset=utf-8",
+            "",
+            "image/bmp",
+        ] {
+            let err = ContentType::try_from(mime).unwrap_err();
+            assert_eq!(err.code(), "unsupported_type", "{mime}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Values parsed once at the boundary; holding one means it is valid.
+
+mod avatar_key;
+mod content_type;
+mod full_name;
+mod upload_key;
+mod username;
+
+pub use avatar_key::AvatarKey;
+pub use content_type::ContentType;
+pub use full_name::FullName;
+pub use upload_key::UploadKey;
+pub use username::Username;

@@ -1,0 +1,127 @@
+//! The one error type of the API, and the one place it becomes a status and a `code`.
+
+use http::StatusCode;
+
+/// Every refusal or failure the API can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    InvalidRequest {
+        message: String,
+        field: Option<&'static str>,
+    },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    UnsupportedType(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    UploadNotFound(String),
+    #[error("{0}")]
+    InvalidAvatar(String),
+    #[error("{0}")]
+    VersionConflict(String),
+    /// A dependency (S3, DynamoDB, the credential source) failed after the SDK's retries.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[source] BoxError),
+    /// A bug or a misconfiguration: logged in full, answered without detail.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl ApiError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    pub fn invalid_body(message: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType(_) | Self::UnsupportedType(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::UploadNotFound(_) | Self::InvalidAvatar(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::VersionConflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest { .. } => "invalid_request",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::UnsupportedType(_) => "unsupported_type",
+            Self::TooLarge(_) => "too_large",
+            Self::NotFound(_) => "not_found",
+            Self::UploadNotFound(_) => "upload_not_found",
+            Self::InvalidAvatar(_) => "invalid_avatar",
+            Self::VersionConflict(_) => "version_conflict",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::InvalidRequest { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    /// The §3 error body: `{"error": {"code", "message", "field"?}}`.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = serde_json::json!({
+            "code": self.code(),
+            "message": self.to_string(),
+        });
+        if let Some(field) = self.field() {
+            error["field"] = field.into();
+        }
+        serde_json::json!({ "error": error })
+    }
+}
+
+impl ApiError {
+    /// The request's one log line for a refusal or failure; 5xx carry their cause.
+    pub fn log(&self, route: &'static str, elapsed: std::time::Duration) {
+        let status = self.status().as_u16();
+        let elapsed_us = elapsed.as_micros() as u64;
+        match self {
+            Self::Unavailable(source) | Self::Internal(source) => tracing::error!(
+                route,
+                status,
+                code = self.code(),
+                elapsed_us,
+                cause = %source,
+                "request failed"
+            ),
+            _ => tracing::info!(
+                route,
+                status,
+                code = self.code(),
+                field = self.field(),
+                elapsed_us,
+                message = %self,
+                "request refused"
+            ),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::Caller;
+use crate::api::SaveProfileRequest;
+use crate::avatar::{self, Rejection};
+use crate::domain::{AvatarKey, UploadKey, Username};
+use crate::error::ApiError;
+use crate::ports::{
+    Fetched, ObjectStore, Profile, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
+};
+
+pub const DEFAULT_AVATAR_URL: &str = "/default-avatar.svg";
+
+/// Profiles and their avatars: verifies uploads, publishes clean copies, writes atomically.
+pub struct ProfileService {
+    objects: Box<dyn ObjectStore>,
+    profiles: Box<dyn ProfileStore>,
+    max_upload_bytes: u64,
+}
+
+/// The JSON shape of a profile.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub username: String,
+    pub full_name: String,
+    pub avatar_url: String,
+    pub version: u64,
+    pub updated_at: String,
+}
+
+impl From<&Profile> for ProfileView {
+    fn from(p: &Profile) -> Self {
+        Self {
+            username: p.username.to_string(),
+            full_name: p.full_name.as_str().to_string(),
+            avatar_url: p
+                .avatar_key
+                .as_ref()
+                .map_or_else(|| DEFAULT_AVATAR_URL.to_string(), AvatarKey::url_path),
+            version: p.version,
+            updated_at: p.updated_at.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Saved {
+    pub profile: ProfileView,
+    pub created: bool,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(e) => ApiError::Unavailable(e),
+            StoreError::Failed(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl ProfileService {
+    pub fn new(
+        objects: Box<dyn ObjectStore>,
+        profiles: Box<dyn ProfileStore>,
+        max_upload_bytes: u64,
+    ) -> Self {
+        Self {
+            objects,
+            profiles,
+            max_upload_bytes,
+        }
+    }
+
+    pub async fn get(&self, caller: &Caller, username: &Username) -> Result<ProfileView, ApiError> {
+        get_profile(self.profiles.as_ref(), caller, username).await
+    }
+
+    pub async fn save(
+        &self,
+        _caller: &Caller,
+        request: SaveProfileRequest,
+    ) -> Result<Saved, ApiError> {
+        let published = match &request.avatar_key {
+            Some(upload) => Some(self.publish(&request.username, upload).await?),
+            None => None,
+        };
+        let write = ProfileWrite {
+            username: request.username.clone(),
+            full_name: request.full_name.clone(),
+            avatar_key: published.clone(),
+            expected: request.expected,
+            write_id: uuid::Uuid::new_v4().to_string(),
+            updated_at: now_rfc3339(),
+        };
+        let outcome = self.profiles.write(&write).await;
+        match outcome {
+            Ok(WriteOutcome::Written {
+                profile,
+                created,
+                replaced_avatar,
+            }) => {
+                if let Some(upload) = &request.avatar_key {
+                    self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
+                }
+                if let Some(old) = replaced_avatar {
+                    self.clean_up(self.objects.delete_avatar(&old).await, old.as_str());
+                }
+                Ok(Saved {
+                    profile: ProfileView::from(&profile),
+                    created,
+                })
+            }
+            Ok(WriteOutcome::Conflict) => {
+                self.discard(published).await;
+                Err(ApiError::VersionConflict(
+                    "the profile was changed since you loaded it; reload it and try again".into(),
+                ))
+            }
+            Err(err) => {
+                self.discard(published).await;
+                Err(err.into())
+            }
+        }
+    }
+
+    /// Reads the upload whole, verifies and cleans it, and writes the clean bytes under
+    /// `avatars/`. Checking and publishing the same bytes leaves no swap-after-check window.
+    async fn publish(
+        &self,
+        username: &Username,
+        upload: &UploadKey,
+    ) -> Result<AvatarKey, ApiError> {
+        let bytes = match self
+            .objects
+            .get_upload(upload, self.max_upload_bytes)
+            .await?
+        {
+            Fetched::Found(bytes) => bytes,
+            Fetched::Missing => {
+                return Err(ApiError::UploadNotFound(
+                    "the upload was not found; it may have expired — choose the picture again"
+                        .into(),
+                ));
+            }
+            Fetched::TooLarge(size) => {
+                self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
+                return Err(ApiError::InvalidAvatar(format!(
+                    "the upload is {size} bytes; the limit is {} bytes",
+                    self.max_upload_bytes
+                )));
+            }
+        };
+        let clean = match avatar::verify_and_clean(bytes, upload.content_type()) {
+            Ok(clean) => clean,
+            Err(rejection) => {
+                tracing::info!(key = %upload, ?rejection, "upload rejected");
+                self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
+                return Err(ApiError::InvalidAvatar(rejection_message(&rejection)));
+            }
+        };
+        // A fresh id per publish: two saves of one upload never share (or delete) an object.
+        let avatar = AvatarKey::new(username, upload.content_type());
+        self.objects
+            .put_avatar(&avatar, clean.bytes, upload.content_type())
+            .await?;
+        Ok(avatar)
+    }
+
+    async fn discard(&self, published: Option<AvatarKey>) {
+        if let Some(avatar) = published {
+            self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());
+        }
+    }
+
+    /// Clean-up is best effort: the answer stands, and `incoming/` expires by lifecycle rule.
+    fn clean_up(&self, result: Result<(), StoreError>, key: &str) {
+        if let Err(err) = result {
+            tracing::warn!(key, error = %err, "clean-up failed");
+        }
+    }
+}
+
+/// `GET /api/profile/{username}`: needs only the profile store.
+pub async fn get_profile(
+    store: &dyn ProfileStore,
+    _caller: &Caller,
+    username: &Username,
+) -> Result<ProfileView, ApiError> {
+    match store.get(username).await? {
+        Some(profile) => Ok(ProfileView::from(&profile)),
+        None => Err(not_found(username)),
+    }
+}
+
+fn rejection_message(rejection: &Rejection) -> String {
+    format!("{rejection}; choose a PNG, JPEG, WebP or GIF picture")
+}
+
+fn not_found(username: &Username) -> ApiError {
+    ApiError::NotFound(format!("no profile named {username:?}"))
+}
+
+fn now_rfc3339() -> String {
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&Rfc3339).unwrap_or_default()
+}

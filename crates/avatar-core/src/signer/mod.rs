@@ -1,0 +1,162 @@
+//! Presigned S3 POST (browser-based upload with SigV4). aws-sdk-s3 has no presigned POST
+//! (aws-sdk-rust#863), so the policy is built and signed here with `aws-sigv4`'s primitives.
+
+mod credentials;
+mod policy;
+mod signing_key;
+
+pub use credentials::CredentialSource;
+pub use policy::{PostFields, PostPolicy, format_amz_date, format_credential_date};
+pub use signing_key::SigningKeyCache;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use base64::Engine as _;
+use time::OffsetDateTime;
+
+use crate::domain::{ContentType, UploadKey};
+use crate::error::ApiError;
+
+/// Credentials that expire sooner than this are refreshed before signing, so a policy
+/// is never cut much shorter than its configured lifetime.
+const CREDENTIAL_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// A signed form: the browser POSTs `fields` in order, then the file, to `url`.
+#[derive(Debug, Clone)]
+pub struct PresignedPost {
+    pub url: Arc<str>,
+    pub fields: PostFields,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Where the browser sends the form: virtual-hosted on AWS, path-style on a custom endpoint.
+pub fn form_url(bucket: &str, region: &str, endpoint: Option<&str>) -> String {
+    match endpoint {
+        Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
+        None => format!("https://{bucket}.s3.{region}.amazonaws.com/"),
+    }
+}
+
+/// Signs POST policies for one bucket with the function's own credentials.
+pub struct PostSigner {
+    bucket: String,
+    region: String,
+    url: Arc<str>,
+    keys: SigningKeyCache,
+}
+
+impl PostSigner {
+    pub fn new(
+        bucket: impl Into<String>,
+        region: impl Into<String>,
+        endpoint: Option<&str>,
+    ) -> Self {
+        let bucket = bucket.into();
+        let region = region.into();
+        let url = form_url(&bucket, &region, endpoint).into();
+        Self {
+            keys: SigningKeyCache::new(region.clone()),
+            bucket,
+            region,
+            url,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Resolves current credentials (cached, refreshed before they lapse) and signs.
+    pub async fn presign(
+        &self,
+        credentials: &CredentialSource,
+        key: &UploadKey,
+        max_bytes: u64,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> Result<PresignedPost, ApiError> {
+        let creds = credentials
+            .current(now, ttl.min(CREDENTIAL_REFRESH_MARGIN))
+            .await?;
+        Ok(self.sign(
+            &creds,
+            key.as_str(),
+            key.content_type(),
+            max_bytes,
+            ttl,
+            now,
+        ))
+    }
+
+    /// Pure signing: no I/O. The policy expires at `now + ttl`, or when the credentials do.
+    pub fn sign(
+        &self,
+        creds: &Credentials,
+        key: &str,
+        content_type: ContentType,
+        max_bytes: u64,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> PresignedPost {
+        let signed_at = truncate_to_second(now);
+        let mut expires = signed_at + ttl;
+        if let Some(creds_expiry) = creds.expiry() {
+            expires = expires.min(truncate_to_second(creds_expiry));
+        }
+        let signed_at = OffsetDateTime::from(signed_at);
+        let expires_at = OffsetDateTime::from(expires);
+
+        let credential = format!(
+            "{}/{}/{}/s3/aws4_request",
+            creds.access_key_id(),
+            format_credential_date(signed_at),
+            self.region
+        );
+        let amz_date = format_amz_date(signed_at);
+        let policy = PostPolicy {
+            expiration: expires_at,
+            bucket: &self.bucket,
+            key,
+            content_type: content_type.mime(),
+            max_bytes,
+            credential: &credential,
+            amz_date: &amz_date,
+            security_token: creds.session_token(),
+        }
+        .to_json();
+        let policy_b64 = base64::engine::general_purpose::STANDARD.encode(policy);
+        let signature = self.keys.sign(
+            creds.access_key_id(),
+            creds.secret_access_key(),
+            signed_at,
+            policy_b64.as_bytes(),
+        );
+
+        PresignedPost {
+            url: Arc::clone(&self.url),
+            fields: PostFields {
+                key: key.to_string(),
+                content_type: content_type.mime(),
+                algorithm: policy::ALGORITHM,
+                credential,
+                date: amz_date,
+                security_token: creds.session_token().map(str::to_string),
+                policy: policy_b64,
+                signature,
+            },
+            expires_at,
+        }
+    }
+}
+
+fn truncate_to_second(t: SystemTime) -> SystemTime {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => SystemTime::UNIX_EPOCH + Duration::from_secs(d.as_secs()),
+        Err(_) => t,
+    }
+}
+
+#[cfg(test)]
+mod tests;

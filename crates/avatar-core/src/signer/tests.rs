@@ -1,0 +1,237 @@
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use base64::Engine as _;
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+use super::*;
+
+const AWS_EXAMPLE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+/// The policy of AWS's documented example "Browser-Based Upload using HTTP POST (Using AWS
+/// Signature Version 4)", exactly as published (CRLF line ends included).
+const AWS_EXAMPLE_POLICY_B64: &str = "eyAiZXhwaXJhdGlvbiI6ICIyMDE1LTEyLTMwVDEyOjAwOjAwLjAwMFoiLA0KICAiY29uZGl0aW9ucyI6IFsNCiAgICB7ImJ1Y2tldCI6ICJzaWd2NGV4YW1wbGVidWNrZXQifSwNCiAgICBbInN0YXJ0cy13aXRoIiwgIiRrZXkiLCAidXNlci91c2VyMS8iXSwNCiAgICB7ImFjbCI6ICJwdWJsaWMtcmVhZCJ9LA0KICAgIHsic3VjY2Vzc19hY3Rpb25fcmVkaXJlY3QiOiAiaHR0cDovL3NpZ3Y0ZXhhbXBsZWJ1Y2tldC5zMy5hbWF6b25hd3MuY29tL3N1Y2Nlc3NmdWxfdXBsb2FkLmh0bWwifSwNCiAgICBbInN0YXJ0cy13aXRoIiwgIiRDb250ZW50LVR5cGUiLCAiaW1hZ2UvIl0sDQogICAgeyJ4LWFtei1tZXRhLXV1aWQiOiAiMTQzNjUxMjM2NTEyNzQifSwNCiAgICB7IngtYW16LXNlcnZlci1zaWRlLWVuY3J5cHRpb24iOiAiQUVTMjU2In0sDQogICAgWyJzdGFydHMtd2l0aCIsICIkeC1hbXotbWV0YS10YWciLCAiIl0sDQoNCiAgICB7IngtYW16LWNyZWRlbnRpYWwiOiAiQUtJQUlPU0ZPRE5ON0VYQU1QTEUvMjAxNTEyMjkvdXMtZWFzdC0xL3MzL2F3czRfcmVxdWVzdCJ9LA0KICAgIHsieC1hbXotYWxnb3JpdGhtIjogIkFXUzQtSE1BQy1TSEEyNTYifSwNCiAgICB7IngtYW16LWRhdGUiOiAiMjAxNTEyMjlUMDAwMDAwWiIgfQ0KICBdDQp9";
+const AWS_EXAMPLE_SIGNATURE: &str =
+    "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e";
+
+fn at(t: time::OffsetDateTime) -> SystemTime {
+    t.into()
+}
+
+fn decode_policy(fields: &PostFields) -> Value {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(&fields.policy)
+        .unwrap();
+    serde_json::from_slice(&raw).unwrap()
+}
+
+fn signer() -> PostSigner {
+    PostSigner::new("avatars-bucket", "eu-west-1", None)
+}
+
+#[test]
+fn reproduces_the_aws_documented_post_policy_signature() {
+    let policy = base64::engine::general_purpose::STANDARD
+        .decode(AWS_EXAMPLE_POLICY_B64)
+        .unwrap();
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD.encode(&policy),
+        AWS_EXAMPLE_POLICY_B64
+    );
+    let keys = SigningKeyCache::new("us-east-1".into());
+    let signature = keys.sign(
+        "AKIAIOSFODNN7EXAMPLE",
+        AWS_EXAMPLE_SECRET,
+        datetime!(2015-12-29 00:00:00 UTC),
+        AWS_EXAMPLE_POLICY_B64.as_bytes(),
+    );
+    assert_eq!(signature, AWS_EXAMPLE_SIGNATURE);
+}
+
+#[test]
+fn signing_key_is_rederived_for_a_new_day_or_access_key() {
+    let keys = SigningKeyCache::new("us-east-1".into());
+    let fresh = |ak: &str, secret: &str, t: time::OffsetDateTime| {
+        SigningKeyCache::new("us-east-1".into()).sign(ak, secret, t, b"policy")
+    };
+    let day1 = datetime!(2026-11-26 23:59:59 UTC);
+    let day2 = datetime!(2026-11-27 00:00:00 UTC);
+    for (ak, secret, t) in [
+        ("AK1", "s1", day1),
+        ("AK1", "s1", day1),
+        ("AK1", "s1", day2),
+        ("AK2", "s2", day2),
+        ("AK1", "s1", day1),
+    ] {
+        assert_eq!(keys.sign(ak, secret, t, b"policy"), fresh(ak, secret, t));
+    }
+    assert_ne!(fresh("AK1", "s1", day1), fresh("AK1", "s1", day2));
+}
+
+#[test]
+fn policy_pins_bucket_key_type_size_and_credential() {
+    let creds = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+    let now = at(datetime!(2026-11-26 12:00:00.750 UTC));
+    let post = signer().sign(
+        &creds,
+        "incoming/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
+        ContentType::Png,
+        5_242_880,
+        Duration::from_secs(300),
+        now,
+    );
+    assert_eq!(
+        decode_policy(&post.fields),
+        json!({
+            "expiration": "2026-11-26T12:05:00.000Z",
+            "conditions": [
+                {"bucket": "avatars-bucket"},
+                ["eq", "$key", "incoming/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png"],
+                ["eq", "$Content-Type", "image/png"],
+                ["content-length-range", 1, 5_242_880],
+                {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
+                {"x-amz-credential": "AKIDEXAMPLE/20261126/eu-west-1/s3/aws4_request"},
+                {"x-amz-date": "20261126T120000Z"},
+            ]
+        })
+    );
+    assert_eq!(post.fields.date, "20261126T120000Z");
+    assert_eq!(post.fields.security_token, None);
+    assert_eq!(post.expires_at, datetime!(2026-11-26 12:05:00 UTC));
+    assert_eq!(
+        post.url.as_ref(),
+        "https://avatars-bucket.s3.eu-west-1.amazonaws.com/"
+    );
+}
+
+#[test]
+fn temporary_credentials_put_the_token_in_fields_and_policy_and_cap_the_expiry() {
+    let creds_expiry = at(datetime!(2026-11-26 12:02:30 UTC));
+    let creds = Credentials::new(
+        "ASIATEMP",
+        "secret",
+        Some("token/+=".into()),
+        Some(creds_expiry),
+        "test",
+    );
+    let post = signer().sign(
+        &creds,
+        "incoming/k.png",
+        ContentType::Png,
+        10,
+        Duration::from_secs(300),
+        at(datetime!(2026-11-26 12:00:00 UTC)),
+    );
+    assert_eq!(post.fields.security_token.as_deref(), Some("token/+="));
+    let policy = decode_policy(&post.fields);
+    let conditions = policy["conditions"].as_array().unwrap();
+    assert!(conditions.contains(&json!({"x-amz-security-token": "token/+="})));
+    assert_eq!(policy["expiration"], "2026-11-26T12:02:30.000Z");
+    assert_eq!(post.expires_at, datetime!(2026-11-26 12:02:30 UTC));
+}
+
+#[test]
+fn fields_serialize_in_form_order_with_the_file_left_for_last() {
+    let creds = Credentials::new("AK", "SK", Some("TOKEN".into()), None, "test");
+    let post = signer().sign(
+        &creds,
+        "incoming/k.gif",
+        ContentType::Gif,
+        10,
+        Duration::from_secs(60),
+        SystemTime::now(),
+    );
+    let json = serde_json::to_string(&post.fields).unwrap();
+    let order: Vec<usize> = [
+        "\"key\"",
+        "\"Content-Type\"",
+        "\"x-amz-algorithm\"",
+        "\"x-amz-credential\"",
+        "\"x-amz-date\"",
+        "\"x-amz-security-token\"",
+        "\"policy\"",
+        "\"x-amz-signature\"",
+    ]
+    .iter()
+    .map(|name| json.find(name).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{json}");
+    let names: Vec<_> = post.fields.pairs().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names.len(), 8);
+    assert_eq!(names.last(), Some(&"x-amz-signature"));
+}
+
+#[test]
+fn path_style_url_on_a_custom_endpoint() {
+    assert_eq!(
+        form_url("b", "r", Some("http://127.0.0.1:9000/")),
+        "http://127.0.0.1:9000/b"
+    );
+    assert_eq!(form_url("b", "r", None), "https://b.s3.r.amazonaws.com/");
+}
+
+#[tokio::test]
+async fn credentials_are_cached_until_close_to_expiry() {
+    use aws_credential_types::provider::{ProvideCredentials, future};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Debug)]
+    struct Counting(AtomicUsize, SystemTime);
+    impl ProvideCredentials for Counting {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            future::ProvideCredentials::ready(Ok(Credentials::new(
+                format!("AK{n}"),
+                "SK",
+                Some("T".into()),
+                Some(self.1),
+                "counting",
+            )))
+        }
+    }
+    let t0 = at(datetime!(2026-11-26 12:00:00 UTC));
+    let expiry = t0 + Duration::from_secs(3600);
+    let provider = std::sync::Arc::new(Counting(AtomicUsize::new(0), expiry));
+    let source = CredentialSource::new(
+        aws_credential_types::provider::SharedCredentialsProvider::new(ProviderRef(
+            provider.clone(),
+        )),
+    );
+    let margin = Duration::from_secs(300);
+    assert_eq!(
+        source.current(t0, margin).await.unwrap().access_key_id(),
+        "AK0"
+    );
+    assert_eq!(
+        source
+            .current(t0 + Duration::from_secs(3000), margin)
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AK0"
+    );
+    // Within the margin of expiry: resolved again.
+    assert_eq!(
+        source
+            .current(t0 + Duration::from_secs(3400), margin)
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AK1"
+    );
+    assert_eq!(provider.0.load(Ordering::SeqCst), 2);
+
+    #[derive(Debug)]
+    struct ProviderRef(std::sync::Arc<Counting>);
+    impl ProvideCredentials for ProviderRef {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            self.0.provide_credentials()
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The local edge: plays CloudFront on one port.

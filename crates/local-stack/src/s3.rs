@@ -1,0 +1,93 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, Method, StatusCode, header};
+use s3s::auth::SimpleAuth;
+use s3s::config::{S3Config, StaticConfigProvider};
+use s3s::service::{S3Service, S3ServiceBuilder};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+use crate::running::{Running, signalled};
+use crate::{StackError, bind};
+
+/// The embedded S3: files under `root/{bucket}/`, one access key, CORS for the site's origins.
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    pub addr: std::net::SocketAddr,
+    pub root: PathBuf,
+    pub bucket: String,
+    pub access_key: String,
+    pub secret_key: String,
+    /// Browser origins allowed to POST uploads (the one CORS rule of the app).
+    pub allowed_origins: Vec<String>,
+    /// s3s checks a POST's `x-amz-date` against this skew; it must cover the upload TTL.
+    pub max_skew: Duration,
+}
+
+pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
+    let bucket_dir = settings.root.join(&settings.bucket);
+    std::fs::create_dir_all(&bucket_dir).map_err(StackError::io(format!(
+        "S3: cannot create {}",
+        bucket_dir.display()
+    )))?;
+    let root = std::fs::canonicalize(&settings.root).map_err(StackError::io("S3: data folder"))?;
+    let fs = s3s_fs::FileSystem::new(&root).map_err(|e| StackError::Setup(format!("S3: {e:?}")))?;
+
+    let mut config = S3Config::default();
+    config.presigned_url_max_skew_time_secs =
+        u32::try_from(settings.max_skew.as_secs()).unwrap_or(u32::MAX);
+    let mut builder = S3ServiceBuilder::new(fs);
+    builder.set_auth(SimpleAuth::from_single(
+        settings.access_key.clone(),
+        settings.secret_key.clone(),
+    ));
+    builder.set_config(Arc::new(StaticConfigProvider::new(Arc::new(config))));
+    let service = builder.build();
+
+    let origins = settings
+        .allowed_origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o)
+                .map_err(|_| StackError::Setup(format!("S3: bad CORS origin {o:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let router = Router::new()
+        .fallback(forward)
+        .with_state(service)
+        .layer(cors_rule(origins));
+
+    let listener = bind(settings.addr, "S3").await?;
+    let addr = listener.local_addr().map_err(StackError::io("S3"))?;
+    Ok(Running::spawn(addr, move |rx| async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(signalled(rx))
+            .await;
+    }))
+}
+
+/// DESIGN §2: the site's origins, POST, any header, expose ETag and Location, 10 minutes.
+pub fn cors_rule(origins: Vec<HeaderValue>) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([header::ETAG, header::LOCATION])
+        .max_age(Duration::from_secs(600))
+}
+
+async fn forward(State(service): State<S3Service>, request: Request) -> Response {
+    let mut service = service;
+    match tower::Service::call(&mut service, request).await {
+        Ok(response) => response.map(Body::new),
+        Err(err) => {
+            tracing::error!(error = ?err, "embedded S3 failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Shared by the integration tests: the embedded S3 and DynamoDB on ephemeral ports, real
+//! images that carry the metadata a phone would add, and a browser-like multipart POST.
+
+pub mod images;
+mod stack;
+
+pub use stack::{
+    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, post_form, sdk_config,
+};

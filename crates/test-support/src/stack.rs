@@ -1,0 +1,205 @@
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::types::AttributeValue;
+use local_stack::{DynamoSettings, Running, S3Settings, start_dynamodb, start_s3};
+
+pub const ACCESS_KEY: &str = "AKIDTESTSTACK";
+pub const SECRET_KEY: &str = "test-stack-secret";
+pub const REGION: &str = "us-east-1";
+pub const BUCKET: &str = "uploads";
+pub const TABLE: &str = "profiles";
+/// The origin the tests pretend the page is served from.
+pub const PAGE_ORIGIN: &str = "http://127.0.0.1:3000";
+
+/// The embedded S3 and DynamoDB on ephemeral loopback ports, with data in a temp dir.
+pub struct TestStack {
+    pub s3: Running,
+    pub dynamodb: Running,
+    pub dir: tempfile::TempDir,
+    s3_client: aws_sdk_s3::Client,
+    dynamo_client: aws_sdk_dynamodb::Client,
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+impl TestStack {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir).await
+    }
+
+    /// Starts on data left by an earlier stack (restart tests).
+    pub async fn start_in(dir: tempfile::TempDir) -> Self {
+        let s3 = start_s3(S3Settings {
+            addr: loopback(),
+            root: dir.path().join("s3"),
+            bucket: BUCKET.into(),
+            access_key: ACCESS_KEY.into(),
+            secret_key: SECRET_KEY.into(),
+            allowed_origins: vec![PAGE_ORIGIN.into()],
+            max_skew: Duration::from_secs(3600),
+        })
+        .await
+        .expect("embedded S3");
+        let dynamodb = start_dynamodb(DynamoSettings {
+            addr: loopback(),
+            path: Some(dir.path().join("dynamodb.sqlite")),
+            table: TABLE.into(),
+        })
+        .await
+        .expect("embedded DynamoDB");
+        let config = sdk_config().await;
+        let s3_client = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .endpoint_url(s3.url())
+                .force_path_style(true)
+                .build(),
+        );
+        let dynamo_client = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&config)
+                .endpoint_url(dynamodb.url())
+                .build(),
+        );
+        Self {
+            s3,
+            dynamodb,
+            dir,
+            s3_client,
+            dynamo_client,
+        }
+    }
+
+    pub fn sdk_config(&self) -> impl std::future::Future<Output = SdkConfig> {
+        sdk_config()
+    }
+
+    pub fn s3_client(&self) -> &aws_sdk_s3::Client {
+        &self.s3_client
+    }
+
+    pub fn dynamo_client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.dynamo_client
+    }
+
+    /// Every key in the bucket, sorted.
+    pub async fn keys(&self) -> Vec<String> {
+        let out = self
+            .s3_client
+            .list_objects_v2()
+            .bucket(BUCKET)
+            .send()
+            .await
+            .expect("list objects");
+        let mut keys: Vec<String> = out
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) {
+        self.s3_client
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .content_type(content_type)
+            .body(body.into())
+            .send()
+            .await
+            .expect("put object");
+    }
+
+    pub async fn get(&self, key: &str) -> Option<(Vec<u8>, Option<String>, Option<String>)> {
+        let out = self
+            .s3_client
+            .get_object()
+            .bucket(BUCKET)
+            .key(key)
+            .send()
+            .await
+            .ok()?;
+        let content_type = out.content_type().map(str::to_string);
+        let cache_control = out.cache_control().map(str::to_string);
+        let bytes = out.body.collect().await.ok()?.into_bytes().to_vec();
+        Some((bytes, content_type, cache_control))
+    }
+
+    /// The raw DynamoDB item of a profile.
+    pub async fn item(&self, username: &str) -> Option<HashMap<String, AttributeValue>> {
+        self.dynamo_client
+            .get_item()
+            .table_name(TABLE)
+            .key("username", AttributeValue::S(username.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get item")
+            .item
+    }
+
+    /// Every item in the table.
+    pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        self.dynamo_client
+            .scan()
+            .table_name(TABLE)
+            .send()
+            .await
+            .expect("scan")
+            .items
+            .unwrap_or_default()
+    }
+
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.s3.stop().await;
+        self.dynamodb.stop().await;
+        self.dir
+    }
+}
+
+/// Static test credentials, the region, and short timeouts.
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test"))
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .operation_timeout(Duration::from_secs(8))
+                .build(),
+        )
+        .load()
+        .await
+}
+
+/// POSTs a form as a browser does: fields in order, then `file` last.
+pub async fn post_form(
+    url: &str,
+    fields: &[(String, String)],
+    file: Vec<u8>,
+    file_type: &str,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.clone(), value.clone());
+    }
+    let part = reqwest::multipart::Part::bytes(file)
+        .file_name("avatar")
+        .mime_str(file_type)
+        .expect("mime");
+    form = form.part("file", part);
+    reqwest::Client::new()
+        .post(url)
+        .header("Origin", PAGE_ORIGIN)
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST form")
+}

@@ -1,0 +1,203 @@
+// Shared helpers for the browser tests: Chromium launch, page setup, test images,
+// direct API calls and screenshots. The tests only rely on the HTTP API contract
+// (DESIGN.md §3) and the page ids (§5), so they run against any stack that honours them.
+
+import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+export const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:3000").replace(/\/+$/, "");
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "screenshots");
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Headless Chromium; `chromium.launch` gives every launch a fresh temporary profile. */
+export async function launchBrowser() {
+  await assertStackIsUp();
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+let stackChecked = false;
+async function assertStackIsUp() {
+  if (stackChecked) return;
+  try {
+    const res = await fetch(`${BASE_URL}/index.html`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (error) {
+    throw new Error(`The local stack is not answering at ${BASE_URL} (${error.message}). Start it first, or set BASE_URL.`);
+  }
+  stackChecked = true;
+}
+
+/**
+ * A new page in its own context. `page.problems` collects console errors and uncaught
+ * exceptions; Chromium's "Failed to load resource" lines (logged for every deliberate
+ * 4xx answer) are kept apart in `page.failedLoads`.
+ */
+export async function newPage(browser, { width = 1024, height = 800 } = {}) {
+  // Reduced motion: screenshots show finished states, not CSS transitions midway.
+  const context = await browser.newContext({ viewport: { width, height }, baseURL: BASE_URL, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.problems = [];
+  page.failedLoads = [];
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    if (/Failed to load resource/i.test(msg.text())) page.failedLoads.push(msg.text());
+    else page.problems.push(`console.error: ${msg.text()}`);
+  });
+  page.on("pageerror", (error) => page.problems.push(`uncaught: ${error.message}`));
+  page.on("dialog", (dialog) => {
+    page.problems.push(`dialog (${dialog.type()}): ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  return page;
+}
+
+export function uniqueUsername(prefix = "e2e") {
+  return `${prefix}_${randomBytes(5).toString("hex")}`;
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// ------------------------------------------------------------------ API (contract §3)
+
+export async function getProfile(username) {
+  const res = await fetch(`${BASE_URL}/api/profile/${encodeURIComponent(username)}`);
+  const body = await res.json().catch(() => null);
+  return { status: res.status, body };
+}
+
+export async function saveProfile(body) {
+  const res = await fetch(`${BASE_URL}/api/profile`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+export async function signUpload(body) {
+  const res = await fetch(`${BASE_URL}/api/uploads`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+// ------------------------------------------------------------------ page helpers
+
+/** Waits until the upload settles (uploaded or error) and returns {state, text}. */
+export async function settledStatus(page) {
+  await page.waitForFunction(() => {
+    const s = document.querySelector("#status");
+    return s && (s.dataset.state === "uploaded" || s.dataset.state === "error");
+  });
+  return statusOf(page);
+}
+
+export async function statusOf(page) {
+  return page.$eval("#status", (s) => ({ state: s.dataset.state, text: s.textContent.trim() }));
+}
+
+/** Waits for the status line to reach `state` and returns its text. */
+export async function waitForState(page, state) {
+  await page.waitForSelector(`#status[data-state="${state}"]`);
+  return (await statusOf(page)).text;
+}
+
+/** Opens the account page and waits until it is ready for input (profile loaded, if any). */
+export async function openAccountPage(page, username) {
+  const url = username ? `/index.html?username=${encodeURIComponent(username)}` : "/";
+  await page.goto(url);
+  await page.waitForSelector("#profile_form input[name=username]:enabled");
+}
+
+/** Pixel size of an <img> once it has finished loading (0×0 if it failed). */
+export async function imageSize(page, selector) {
+  await page.waitForFunction((sel) => {
+    const img = document.querySelector(sel);
+    return img && img.complete;
+  }, selector);
+  return page.$eval(selector, (img) => ({ width: img.naturalWidth, height: img.naturalHeight, src: img.src }));
+}
+
+// ------------------------------------------------------------------ test images
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n += 1) {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "latin1");
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/**
+ * A real, decodable 8-bit RGB PNG. `noise` fills it with random pixels, which do not
+ * compress, so the file size is about width*height*3 (useful to make a slow upload).
+ */
+export function makePng(width = 64, height = 64, { noise = false } = {}) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  const stride = width * 3 + 1;
+  const raw = noise ? randomBytes(stride * height) : Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y += 1) {
+    raw[y * stride] = 0; // filter: none
+    if (noise) continue;
+    for (let x = 0; x < width; x += 1) {
+      const i = y * stride + 1 + x * 3;
+      raw[i] = Math.round((x / Math.max(1, width - 1)) * 255);
+      raw[i + 1] = Math.round((y / Math.max(1, height - 1)) * 200) + 40;
+      raw[i + 2] = 200;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw, { level: noise ? 0 : 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk. */
+export function pngSize(buf) {
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}

@@ -1,0 +1,169 @@
+// Refusals: each ends with a human message in #status (data-state=error) and nothing saved.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  getProfile,
+  launchBrowser,
+  makePng,
+  newPage,
+  openAccountPage,
+  saveProfile,
+  screenshot,
+  settledStatus,
+  signUpload,
+  uniqueUsername,
+  waitForState,
+} from "../lib.js";
+
+const SVG = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30" fill="teal"/></svg>',
+);
+
+async function assertNotSaved(username) {
+  const { status, body } = await getProfile(username);
+  assert.equal(status, 404, `profile ${username} must not exist`);
+  assert.equal(body?.error?.code, "not_found");
+}
+
+function assertHumanMessage(text) {
+  assert.ok(text.length >= 15, `a sentence, not a code: ${JSON.stringify(text)}`);
+  assert.doesNotMatch(text, /<\/?[A-Za-z]|undefined|null|\[object/, `no markup or JS leftovers: ${text}`);
+}
+
+describe("refused pictures", () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("refuses an SVG file", async () => {
+    const page = await newPage(browser);
+    const username = uniqueUsername();
+    await openAccountPage(page);
+    await page.fill("input[name=username]", username);
+    await page.setInputFiles("#file_input", { name: "drawing.svg", mimeType: "image/svg+xml", buffer: SVG });
+    const text = await waitForState(page, "error");
+    assertHumanMessage(text);
+    assert.match(text, /PNG, JPEG, WebP or GIF/);
+    assert.equal(await page.inputValue("input[name=avatar-key]"), "");
+    await screenshot(page, "04-account-error-svg");
+    assert.deepEqual(page.problems, []);
+    await assertNotSaved(username);
+
+    // The server is the judge too: it will not sign an SVG upload.
+    const signed = await signUpload({ filename: "drawing.svg", contentType: "image/svg+xml", size: SVG.length });
+    assert.equal(signed.status, 415);
+    assert.equal(signed.body.error.code, "unsupported_type");
+    await page.context().close();
+  });
+
+  it("refuses a 6 MiB file", async () => {
+    const page = await newPage(browser);
+    const username = uniqueUsername();
+    const size = 6 * 1024 * 1024;
+    const big = Buffer.alloc(size);
+    makePng(8, 8).copy(big);
+    await openAccountPage(page);
+    await page.fill("input[name=username]", username);
+    await page.setInputFiles("#file_input", { name: "huge.png", mimeType: "image/png", buffer: big });
+    const text = await waitForState(page, "error");
+    assertHumanMessage(text);
+    assert.match(text, /5 MB/);
+    assert.equal(await page.inputValue("input[name=avatar-key]"), "");
+    await screenshot(page, "04-account-error-too-large");
+    assert.deepEqual(page.problems, []);
+    await assertNotSaved(username);
+
+    const signed = await signUpload({ filename: "huge.png", contentType: "image/png", size });
+    assert.equal(signed.status, 413);
+    assert.equal(signed.body.error.code, "too_large");
+    await page.context().close();
+  });
+
+  it("uploads a text file named .png, but the save is refused (422 invalid_avatar)", async () => {
+    const page = await newPage(browser);
+    const username = uniqueUsername();
+    await openAccountPage(page);
+    await page.setInputFiles("#file_input", {
+      name: "not-really.png",
+      mimeType: "image/png",
+      buffer: Buffer.from("This is plain text, not a picture.\n".repeat(20)),
+    });
+    // The browser and storage accept it: only the server can look inside.
+    const uploaded = await settledStatus(page);
+    assert.equal(uploaded.state, "uploaded", uploaded.text);
+
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=full-name]", "Not A Picture");
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/profile"),
+      page.click("#profile_form [type=submit]"),
+    ]);
+    assert.equal(response.status(), 422);
+    assert.equal((await response.json()).error.code, "invalid_avatar");
+
+    const text = await waitForState(page, "error");
+    assertHumanMessage(text);
+    assert.match(text, /choose another picture/i);
+    assert.ok(new URL(page.url()).pathname.endsWith("/index.html") || new URL(page.url()).pathname === "/", "stays on the form");
+    assert.equal(await page.inputValue("input[name=avatar-key]"), "", "the refused key is dropped");
+    await screenshot(page, "04-account-error-invalid-avatar");
+    assert.deepEqual(page.problems, []);
+    await assertNotSaved(username);
+    await page.context().close();
+  });
+
+  it("marks an invalid username and does not send it", async () => {
+    const page = await newPage(browser);
+    await openAccountPage(page);
+    let posted = false;
+    page.on("request", (req) => {
+      if (req.method() === "POST" && new URL(req.url()).pathname === "/api/profile") posted = true;
+    });
+    await page.fill("input[name=username]", "x!");
+    await page.fill("input[name=full-name]", "Someone");
+    await page.click("#profile_form [type=submit]");
+    const text = await waitForState(page, "error");
+    assert.match(text, /username/i);
+    assert.equal(await page.getAttribute("input[name=username]", "aria-invalid"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.name), "username");
+    assert.equal(posted, false);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("says clearly when a profile does not exist", async () => {
+    const page = await newPage(browser);
+    const username = uniqueUsername("nobody");
+    await page.goto(`/profile.html?username=${username}`);
+    const text = await waitForState(page, "error");
+    assert.ok(text.includes(username), text);
+    assert.match(text, /no profile/i);
+    assert.ok(await page.isHidden("#profile_full_name"));
+    await screenshot(page, "06-profile-not-found");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("a new profile never overwrites an existing one", async () => {
+    // The account page without ?username= creates (expectedVersion 0): taking an existing
+    // username is a conflict, not a silent overwrite.
+    const page = await newPage(browser);
+    const username = uniqueUsername();
+    assert.equal((await saveProfile({ username, fullName: "Original Owner" })).status, 201);
+    await openAccountPage(page);
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=full-name]", "Somebody Else");
+    await page.click("#profile_form [type=submit]");
+    const text = await waitForState(page, "error");
+    assertHumanMessage(text);
+    assert.ok(await page.isVisible("text=Load the latest version"));
+    assert.equal((await getProfile(username)).body.fullName, "Original Owner");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+});

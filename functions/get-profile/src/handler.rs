@@ -1,0 +1,57 @@
+use std::convert::Infallible;
+use std::time::Instant;
+
+use avatar_core::ApiError;
+use avatar_core::api::{error_response, json_response};
+use avatar_core::domain::Username;
+use avatar_core::ports::ProfileStore;
+use avatar_core::service::{Caller, ProfileView, get_profile};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use percent_encoding::percent_decode_str;
+
+const ROUTE: &str = "get-profile";
+
+pub async fn handle(
+    store: &dyn ProfileStore,
+    event: Request,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let response = match get(store, &event).await {
+        Ok(profile) => {
+            tracing::info!(
+                route = ROUTE,
+                status = 200,
+                username = %profile.username,
+                version = profile.version,
+                elapsed_us = started.elapsed().as_micros() as u64,
+                "profile read"
+            );
+            json_response(StatusCode::OK, &profile)
+        }
+        Err(err) => {
+            err.log(ROUTE, started.elapsed());
+            error_response(&err)
+        }
+    };
+    Ok(response.map(Body::from))
+}
+
+async fn get(store: &dyn ProfileStore, event: &Request) -> Result<ProfileView, ApiError> {
+    let username = username_from_path(event)?;
+    get_profile(store, &Caller::Anonymous, &username).await
+}
+
+/// The path parameter arrives percent-encoded; an impossible name is simply not found.
+fn username_from_path(event: &Request) -> Result<Username, ApiError> {
+    let not_found = || ApiError::NotFound("no such profile".into());
+    let params = event.path_parameters();
+    let raw = params.first("username").ok_or_else(not_found)?;
+    let decoded = percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| not_found())?;
+    Username::try_from(decoded.as_ref()).map_err(|_| not_found())
+}
+
+#[cfg(test)]
+mod tests;

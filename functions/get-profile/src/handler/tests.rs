@@ -1,0 +1,114 @@
+use avatar_core::adapters::DynamoProfiles;
+use serde_json::Value;
+use test_support::{TABLE, TestStack};
+
+use super::*;
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../../events/get-profile/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
+}
+
+fn with_username(raw: &str) -> Request {
+    let mut payload = fixture("ok");
+    payload["pathParameters"]["username"] = raw.into();
+    payload["rawPath"] = format!("/api/profile/{raw}").into();
+    lambda_http::request::from_str(&payload.to_string()).expect("event")
+}
+
+async fn call(store: &DynamoProfiles, request: Request) -> (u16, Value) {
+    let response = handle(store, request).await.expect("infallible");
+    let status = response.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(response.body().as_ref()).expect("JSON"),
+    )
+}
+
+async fn seed(stack: &TestStack) {
+    use aws_sdk_dynamodb::types::AttributeValue::{N, S};
+    stack
+        .dynamo_client()
+        .put_item()
+        .table_name(TABLE)
+        .item("username", S("ada".into()))
+        .item("fullName", S("Ada Lovelace".into()))
+        .item("version", N("4".into()))
+        .item("updatedAt", S("2026-11-26T12:00:00Z".into()))
+        .item("writeId", S("w".into()))
+        .send()
+        .await
+        .expect("seed");
+}
+
+#[tokio::test]
+async fn reads_decoded_lower_cased_names_and_refuses_the_rest() {
+    let stack = TestStack::start().await;
+    seed(&stack).await;
+    let store = DynamoProfiles::new(
+        &stack.sdk_config().await,
+        TABLE,
+        Some(&stack.dynamodb.url()),
+    );
+
+    let (status, body) = call(
+        &store,
+        lambda_http::request::from_str(&fixture("ok").to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "username": "ada",
+            "fullName": "Ada Lovelace",
+            "avatarUrl": "/default-avatar.svg",
+            "version": 4,
+            "updatedAt": "2026-11-26T12:00:00Z",
+        })
+    );
+    for raw in ["ADA", "%41da", "%61%64%61"] {
+        let (status, body) = call(&store, with_username(raw)).await;
+        assert_eq!(
+            (status, body["username"].as_str()),
+            (200, Some("ada")),
+            "{raw}"
+        );
+    }
+    for (name, status) in [("encoded-uppercase", 200), ("impossible", 404)] {
+        let request = lambda_http::request::from_str(&fixture(name).to_string()).unwrap();
+        assert_eq!(call(&store, request).await.0, status, "{name}");
+    }
+    for raw in [
+        "bob",
+        "..%2F..%2Fetc",
+        "a%20b",
+        "%FF%FE",
+        "ab",
+        "%00ada",
+        "x".repeat(40).as_str(),
+    ] {
+        let (status, body) = call(&store, with_username(raw)).await;
+        assert_eq!(status, 404, "{raw}: {body}");
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_table_is_503() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let store = DynamoProfiles::new(&test_support::sdk_config().await, TABLE, Some(&url));
+    let started = std::time::Instant::now();
+    let (status, body) = call(&store, with_username("ada")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -1,0 +1,497 @@
+use std::collections::HashMap;
+
+use avatar_core::config::Env;
+use avatar_core::service::ProfileService;
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::Request;
+use serde_json::{Value, json};
+use test_support::{BUCKET, TABLE, TestStack, images};
+
+use super::*;
+
+const MAX: u64 = 256 * 1024;
+
+struct Harness {
+    stack: TestStack,
+    profiles: ProfileService,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let stack = TestStack::start().await;
+        let sdk = stack.sdk_config().await;
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("UPLOADS_BUCKET", BUCKET.to_string()),
+            ("PROFILES_TABLE", TABLE.to_string()),
+            ("MAX_UPLOAD_BYTES", MAX.to_string()),
+            ("AWS_ENDPOINT_URL_S3", stack.s3.url()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
+        ]);
+        let env = Env::from_fn(move |name| vars.get(name).cloned());
+        let profiles = ProfileService::from_env(&env, &sdk).expect("config");
+        Self { stack, profiles }
+    }
+
+    async fn save(&self, body: Value) -> (u16, Value) {
+        self.save_raw(Some("application/json"), &body.to_string())
+            .await
+    }
+
+    async fn save_raw(&self, content_type: Option<&str>, body: &str) -> (u16, Value) {
+        let response = handle(&self.profiles, event(content_type, body))
+            .await
+            .expect("infallible");
+        let status = response.status().as_u16();
+        (
+            status,
+            serde_json::from_slice(response.body().as_ref()).expect("JSON"),
+        )
+    }
+
+    /// Puts an object where the browser's POST would have, and returns its key.
+    async fn upload(&self, ext: &str, bytes: Vec<u8>) -> String {
+        let key = format!("incoming/{}.{ext}", uuid_v4());
+        self.stack
+            .put(&key, bytes, "application/octet-stream")
+            .await;
+        key
+    }
+
+    async fn snapshot(&self) -> (Vec<String>, Vec<HashMap<String, AttributeValue>>) {
+        let mut items = self.stack.items().await;
+        items.sort_by_key(|i| format!("{:?}", i.get("username")));
+        (self.stack.keys().await, items)
+    }
+}
+
+fn uuid_v4() -> String {
+    // A fresh canonical v4 id from the same source the app uses.
+    avatar_core::domain::UploadKey::new(avatar_core::domain::ContentType::Png)
+        .id()
+        .hyphenated()
+        .to_string()
+}
+
+fn event(content_type: Option<&str>, body: &str) -> Request {
+    let path = format!(
+        "{}/../../events/save-profile/create.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut payload: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON");
+    payload["body"] = body.into();
+    match content_type {
+        Some(ct) => payload["headers"]["content-type"] = ct.into(),
+        None => {
+            payload["headers"]
+                .as_object_mut()
+                .expect("headers")
+                .remove("content-type");
+        }
+    }
+    lambda_http::request::from_str(&payload.to_string()).expect("event")
+}
+
+#[tokio::test]
+async fn fixtures_parse_and_answer_as_documented() {
+    let h = Harness::start().await;
+    for (name, status, code) in [
+        ("create", 201, None),
+        ("update", 200, None),
+        ("with-avatar", 422, Some("upload_not_found")),
+        ("bad-username", 400, Some("invalid_request")),
+        ("key-outside-incoming", 400, Some("invalid_request")),
+        ("form-encoded", 415, Some("unsupported_media_type")),
+    ] {
+        let path = format!(
+            "{}/../../events/save-profile/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let response = handle(
+            &h.profiles,
+            lambda_http::request::from_str(&text).expect("event"),
+        )
+        .await
+        .expect("infallible");
+        let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+        assert_eq!(response.status().as_u16(), status, "{name}: {body}");
+        assert_eq!(body["error"]["code"].as_str(), code, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
+    let h = Harness::start().await;
+    let first = h.upload("jpg", images::jpeg_with_metadata(40, 30)).await;
+    let (status, body) = h
+        .save(json!({"username": "Ada", "fullName": " Ada Lovelace ", "avatarKey": first}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["username"], "ada");
+    assert_eq!(body["fullName"], "Ada Lovelace");
+    assert_eq!(body["version"], 1);
+    let avatar_url = body["avatarUrl"].as_str().unwrap().to_string();
+    assert!(
+        avatar_url.starts_with("/avatars/ada/") && avatar_url.ends_with(".jpg"),
+        "{avatar_url}"
+    );
+
+    let keys = h.stack.keys().await;
+    assert_eq!(
+        keys,
+        vec![avatar_url[1..].to_string()],
+        "incoming/ emptied, one avatar"
+    );
+    let (bytes, content_type, cache_control) =
+        h.stack.get(&avatar_url[1..]).await.expect("avatar stored");
+    assert_eq!(content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(
+        cache_control.as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert!(
+        images::leaks(&bytes).is_empty(),
+        "{:?}",
+        images::leaks(&bytes)
+    );
+    assert_eq!(images::decode(&bytes, "image/jpeg"), (40, 30));
+
+    let second = h.upload("png", images::png_with_metadata(20, 20)).await;
+    let (status, body) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": second, "expectedVersion": 1}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], 2);
+    let new_url = body["avatarUrl"].as_str().unwrap();
+    assert_eq!(
+        h.stack.keys().await,
+        vec![new_url[1..].to_string()],
+        "old avatar deleted"
+    );
+    let (bytes, ..) = h.stack.get(&new_url[1..]).await.unwrap();
+    assert!(images::leaks(&bytes).is_empty());
+    images::decode(&bytes, "image/png");
+
+    // No avatarKey keeps the current avatar.
+    let (status, body) = h
+        .save(json!({"username": "ada", "fullName": "Ada L."}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["avatarUrl"], new_url);
+    assert_eq!(body["version"], 3);
+}
+
+#[tokio::test]
+async fn refusals_change_nothing() {
+    let h = Harness::start().await;
+    // An existing profile at version 2, and one valid upload waiting in incoming/.
+    h.save(json!({"username": "ada", "fullName": "Ada"})).await;
+    h.save(json!({"username": "ada", "fullName": "Ada"})).await;
+    let good = h.upload("png", images::png(8, 8)).await;
+    let id = uuid_v4();
+    let long_name = "x".repeat(101);
+
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#.to_vec();
+    let html = b"<!doctype html><script>alert(1)</script>".to_vec();
+    let too_big = {
+        let mut png = images::png(8, 8);
+        png.resize(MAX as usize + 1, 0);
+        png
+    };
+    // (name, uploaded object, body, status, code, field, upload is deleted)
+    let uploads: Vec<(
+        &str,
+        Option<(&str, Vec<u8>)>,
+        Value,
+        u16,
+        &str,
+        Option<&str>,
+    )> = vec![
+        (
+            "svg in a png",
+            Some(("png", svg)),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "html in a png",
+            Some(("png", html)),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "text in a gif",
+            Some(("gif", b"hello".to_vec())),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "jpeg in a webp",
+            Some(("webp", images::jpeg_with_metadata(8, 8))),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "100000 px",
+            Some(("png", images::png_header(100_000, 100_000))),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "empty object",
+            Some(("png", vec![])),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "over the byte limit",
+            Some(("png", too_big)),
+            json!({}),
+            422,
+            "invalid_avatar",
+            None,
+        ),
+        (
+            "unknown key",
+            None,
+            json!({"avatarKey": format!("incoming/{id}.png")}),
+            422,
+            "upload_not_found",
+            None,
+        ),
+        (
+            "outside incoming",
+            None,
+            json!({"avatarKey": format!("avatars/ada/{id}.png")}),
+            400,
+            "invalid_request",
+            Some("avatarKey"),
+        ),
+        (
+            "traversal",
+            None,
+            json!({"avatarKey": format!("incoming/../avatars/ada/{id}.png")}),
+            400,
+            "invalid_request",
+            Some("avatarKey"),
+        ),
+        (
+            "uppercase uuid",
+            None,
+            json!({"avatarKey": format!("incoming/{}.png", id.to_uppercase())}),
+            400,
+            "invalid_request",
+            Some("avatarKey"),
+        ),
+        (
+            "uuid without hyphens",
+            None,
+            json!({"avatarKey": format!("incoming/{}.png", id.replace('-', ""))}),
+            400,
+            "invalid_request",
+            Some("avatarKey"),
+        ),
+        (
+            "svg extension",
+            None,
+            json!({"avatarKey": format!("incoming/{id}.svg")}),
+            400,
+            "invalid_request",
+            Some("avatarKey"),
+        ),
+        (
+            "key not a string",
+            None,
+            json!({"avatarKey": 12}),
+            400,
+            "invalid_request",
+            Some("avatarKey"),
+        ),
+        (
+            "username too short",
+            None,
+            json!({"username": "ab"}),
+            400,
+            "invalid_request",
+            Some("username"),
+        ),
+        (
+            "username too long",
+            None,
+            json!({"username": "x".repeat(33)}),
+            400,
+            "invalid_request",
+            Some("username"),
+        ),
+        (
+            "username with space",
+            None,
+            json!({"username": "ada l"}),
+            400,
+            "invalid_request",
+            Some("username"),
+        ),
+        (
+            "username unicode",
+            None,
+            json!({"username": "adá"}),
+            400,
+            "invalid_request",
+            Some("username"),
+        ),
+        (
+            "username missing",
+            None,
+            json!({"username": null}),
+            400,
+            "invalid_request",
+            Some("username"),
+        ),
+        (
+            "full name empty",
+            None,
+            json!({"fullName": "   "}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name 101",
+            None,
+            json!({"fullName": long_name}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name control",
+            None,
+            json!({"fullName": "Ada\u{7}"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "version not a number",
+            None,
+            json!({"expectedVersion": "2"}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version negative",
+            None,
+            json!({"expectedVersion": -1}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "stale version",
+            None,
+            json!({"avatarKey": good, "expectedVersion": 1}),
+            409,
+            "version_conflict",
+            None,
+        ),
+        (
+            "create over existing",
+            None,
+            json!({"avatarKey": good, "expectedVersion": 0}),
+            409,
+            "version_conflict",
+            None,
+        ),
+        (
+            "version ahead",
+            None,
+            json!({"expectedVersion": 7}),
+            409,
+            "version_conflict",
+            None,
+        ),
+    ];
+    for (name, object, overrides, status, code, field) in uploads {
+        let mut body = json!({"username": "ada", "fullName": "Ada Lovelace"});
+        let uploaded = match object {
+            Some((ext, bytes)) => {
+                let key = h.upload(ext, bytes).await;
+                body["avatarKey"] = key.clone().into();
+                Some(key)
+            }
+            None => None,
+        };
+        for (k, v) in overrides.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (keys_before, items_before) = h.snapshot().await;
+        let (got, answer) = h.save(body).await;
+        assert_eq!(got, status, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{name}");
+        assert_eq!(answer["error"]["field"].as_str(), field, "{name}");
+        let (keys_after, items_after) = h.snapshot().await;
+        assert_eq!(items_after, items_before, "{name}: DynamoDB unchanged");
+        let expected_keys: Vec<String> = keys_before
+            .iter()
+            .filter(|k| Some(*k) != uploaded.as_ref())
+            .cloned()
+            .collect();
+        assert_eq!(
+            keys_after, expected_keys,
+            "{name}: refused uploads deleted, nothing else touched"
+        );
+    }
+
+    // Malformed bodies and the wrong media type.
+    for (name, content_type, body, status, code) in [
+        (
+            "malformed JSON",
+            Some("application/json"),
+            "{\"username\": \"ada\",",
+            400,
+            "invalid_request",
+        ),
+        (
+            "form encoded",
+            Some("application/x-www-form-urlencoded"),
+            "username=ada&fullName=Ada",
+            415,
+            "unsupported_media_type",
+        ),
+        ("no content type", None, "{}", 415, "unsupported_media_type"),
+    ] {
+        let before = h.snapshot().await;
+        let (got, answer) = h.save_raw(content_type, body).await;
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{name}"
+        );
+        assert_eq!(h.snapshot().await, before, "{name}");
+    }
+
+    // After the 409s the same upload can still be saved with the right version.
+    let (status, body) = h
+        .save(
+            json!({"username": "ada", "fullName": "Ada", "avatarKey": good, "expectedVersion": 2}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], 3);
+    let avatar = body["avatarUrl"].as_str().unwrap()[1..].to_string();
+    assert_eq!(h.stack.keys().await, vec![avatar]);
+}

@@ -1,0 +1,16 @@
+//! `POST /api/profile`: verifies and publishes the uploaded avatar, then saves the profile.
+
+mod handler;
+
+use avatar_core::config::Env;
+use avatar_core::service::ProfileService;
+use avatar_core::{aws, telemetry};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let sdk = aws::load_sdk_config().await;
+    let profiles = ProfileService::from_env(&Env::process(), &sdk)?;
+    run(service_fn(|event| handler::handle(&profiles, event))).await
+}

@@ -1,0 +1,332 @@
+use std::time::{Duration, SystemTime};
+
+use avatar_core::signer::{CredentialSource, PostSigner};
+use aws_credential_types::Credentials;
+use lambda_http::Request;
+use serde_json::{Value, json};
+
+use super::*;
+
+const MAX: u64 = 5_242_880;
+
+fn signer() -> UploadSigner {
+    UploadSigner::new(
+        PostSigner::new("uploads", "us-east-1", None),
+        CredentialSource::from_static(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            Some("session-token".into()),
+            None,
+            "test",
+        )),
+        MAX,
+        Duration::from_secs(300),
+    )
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../../events/sign-upload/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+fn event(payload: Value) -> Request {
+    lambda_http::request::from_str(&payload.to_string()).expect("API Gateway v2 event")
+}
+
+/// The happy-path fixture with another body and Content-Type.
+fn with_body(content_type: Option<&str>, body: &str) -> Request {
+    let mut payload = fixture("ok");
+    payload["body"] = body.into();
+    match content_type {
+        Some(ct) => payload["headers"]["content-type"] = ct.into(),
+        None => {
+            payload["headers"]
+                .as_object_mut()
+                .expect("headers")
+                .remove("content-type");
+        }
+    }
+    event(payload)
+}
+
+async fn call(request: Request) -> (u16, Value) {
+    let response = handle(&signer(), request).await.expect("infallible");
+    let status = response.status().as_u16();
+    let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON body");
+    (status, body)
+}
+
+#[tokio::test]
+async fn signs_the_fixture_request() {
+    let before = SystemTime::now();
+    let (status, body) = call(event(fixture("ok"))).await;
+    assert_eq!(status, 201, "{body}");
+    let key = body["key"].as_str().unwrap();
+    assert!(
+        key.starts_with("incoming/") && key.ends_with(".png"),
+        "{key}"
+    );
+    assert!(!key.contains("me."), "key never derives from the filename");
+    assert_eq!(
+        body["upload"]["url"],
+        "https://uploads.s3.us-east-1.amazonaws.com/"
+    );
+    let fields = body["upload"]["fields"].as_object().unwrap();
+    assert_eq!(fields["key"], key);
+    assert_eq!(fields["Content-Type"], "image/png");
+    assert_eq!(fields["x-amz-security-token"], "session-token");
+    assert_eq!(body["maxBytes"], MAX);
+    let expires = time::OffsetDateTime::parse(
+        body["expiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let expected = time::OffsetDateTime::from(before) + Duration::from_secs(300);
+    assert!(
+        (expires - expected).abs() < time::Duration::seconds(2),
+        "expiry = now + TTL"
+    );
+}
+
+#[tokio::test]
+async fn every_fixture_gets_its_documented_answer() {
+    for (name, status, code) in [
+        ("ok", 201, None),
+        ("svg", 415, Some("unsupported_type")),
+        ("too-large", 413, Some("too_large")),
+        ("form-encoded", 415, Some("unsupported_media_type")),
+    ] {
+        let (got, body) = call(event(fixture(name))).await;
+        assert_eq!(got, status, "{name}: {body}");
+        assert_eq!(body["error"]["code"].as_str(), code, "{name}");
+    }
+}
+
+type Case = (
+    &'static str,
+    Option<&'static str>,
+    String,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
+
+#[tokio::test]
+async fn refusals_have_status_code_and_field() {
+    let json_ct = Some("application/json");
+    let long = "a".repeat(5000);
+    let cases: Vec<Case> = vec![
+        (
+            "no content type",
+            None,
+            json!({"contentType":"image/png","size":1}).to_string(),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            "text/plain",
+            Some("text/plain"),
+            json!({"contentType":"image/png","size":1}).to_string(),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            "form",
+            Some("application/x-www-form-urlencoded"),
+            "contentType=image/png&size=1".into(),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            "multipart",
+            Some("multipart/form-data; boundary=x"),
+            "--x--".into(),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            "invalid json",
+            json_ct,
+            "{\"contentType\":".into(),
+            400,
+            "invalid_request",
+            None,
+        ),
+        (
+            "empty body",
+            json_ct,
+            String::new(),
+            400,
+            "invalid_request",
+            None,
+        ),
+        (
+            "array body",
+            json_ct,
+            "[]".into(),
+            400,
+            "invalid_request",
+            None,
+        ),
+        (
+            "missing type",
+            json_ct,
+            json!({"size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("contentType"),
+        ),
+        (
+            "missing size",
+            json_ct,
+            json!({"contentType":"image/png"}).to_string(),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "type not string",
+            json_ct,
+            json!({"contentType":5,"size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("contentType"),
+        ),
+        (
+            "size as string",
+            json_ct,
+            json!({"contentType":"image/png","size":"1"}).to_string(),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size fractional",
+            json_ct,
+            json!({"contentType":"image/png","size":1.5}).to_string(),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size zero",
+            json_ct,
+            json!({"contentType":"image/png","size":0}).to_string(),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size negative",
+            json_ct,
+            json!({"contentType":"image/png","size":-5}).to_string(),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size over max",
+            json_ct,
+            json!({"contentType":"image/png","size":MAX + 1}).to_string(),
+            413,
+            "too_large",
+            None,
+        ),
+        (
+            "size enormous",
+            json_ct,
+            "{\"contentType\":\"image/png\",\"size\":1e30}".into(),
+            413,
+            "too_large",
+            None,
+        ),
+        (
+            "svg",
+            json_ct,
+            json!({"contentType":"image/svg+xml","size":1}).to_string(),
+            415,
+            "unsupported_type",
+            None,
+        ),
+        (
+            "image/jpg",
+            json_ct,
+            json!({"contentType":"image/jpg","size":1}).to_string(),
+            415,
+            "unsupported_type",
+            None,
+        ),
+        (
+            "text/html",
+            json_ct,
+            json!({"contentType":"text/html","size":1}).to_string(),
+            415,
+            "unsupported_type",
+            None,
+        ),
+        (
+            "filename not string",
+            json_ct,
+            json!({"filename":7,"contentType":"image/png","size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("filename"),
+        ),
+        (
+            "filename 5000 chars",
+            json_ct,
+            json!({"filename":long,"contentType":"image/png","size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("filename"),
+        ),
+    ];
+    for (name, content_type, body, status, code, field) in cases {
+        let (got, answer) = call(with_body(content_type, &body)).await;
+        assert_eq!(got, status, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{name}");
+        assert_eq!(answer["error"]["field"].as_str(), field, "{name}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{name}"
+        );
+        assert!(answer.get("key").is_none(), "{name}: nothing signed");
+    }
+}
+
+#[tokio::test]
+async fn hostile_filenames_never_reach_the_key() {
+    for filename in [
+        "../../etc/passwd.png",
+        "a\u{0}b.png",
+        "😀.png",
+        "incoming/evil.png",
+        "x.svg",
+        "",
+    ] {
+        let body =
+            json!({"filename": filename, "contentType": "image/jpeg", "size": 10}).to_string();
+        let (status, answer) = call(with_body(Some("application/json"), &body)).await;
+        assert_eq!(status, 201, "{filename:?}: {answer}");
+        let key = answer["key"].as_str().unwrap();
+        avatar_core::domain::UploadKey::try_from(key).expect("canonical key");
+        assert!(key.ends_with(".jpg"));
+    }
+}
+
+#[tokio::test]
+async fn the_same_filename_gets_a_new_key_each_time() {
+    let (_, a) = call(event(fixture("ok"))).await;
+    let (_, b) = call(event(fixture("ok"))).await;
+    assert_ne!(a["key"], b["key"]);
+}
