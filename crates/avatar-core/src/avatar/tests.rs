@@ -59,12 +59,14 @@ fn clean_images_pass_through_unchanged_in_content() {
     assert_eq!(cleaned.bytes.as_ref(), png.as_slice());
 }
 
+type IsExpected = fn(&Rejection) -> bool;
+
 #[test]
 fn refuses_what_is_not_the_promised_image() {
     let svg =
         br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
     let html = b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec();
-    let cases: Vec<(&str, Vec<u8>, ContentType, fn(&Rejection) -> bool)> = vec![
+    let cases: Vec<(&str, Vec<u8>, ContentType, IsExpected)> = vec![
         ("empty", vec![], ContentType::Png, |r| {
             matches!(r, Rejection::Empty)
         }),

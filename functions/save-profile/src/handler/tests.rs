@@ -182,6 +182,16 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     assert_eq!(body["version"], 3);
 }
 
+/// (name, uploaded object, request overrides, status, code, field)
+type Case = (
+    &'static str,
+    Option<(&'static str, Vec<u8>)>,
+    Value,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
+
 #[tokio::test]
 async fn refusals_change_nothing() {
     let h = Harness::start().await;
@@ -200,14 +210,7 @@ async fn refusals_change_nothing() {
         png
     };
     // (name, uploaded object, body, status, code, field, upload is deleted)
-    let uploads: Vec<(
-        &str,
-        Option<(&str, Vec<u8>)>,
-        Value,
-        u16,
-        &str,
-        Option<&str>,
-    )> = vec![
+    let uploads: Vec<Case> = vec![
         (
             "svg in a png",
             Some(("png", svg)),

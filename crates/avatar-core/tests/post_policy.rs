@@ -1,0 +1,257 @@
+//! The signer against a real verifier: the embedded S3 (s3s-fs) checks the SigV4
+//! signature and every policy condition of the browser's multipart POST.
+
+use std::time::{Duration, SystemTime};
+
+use avatar_core::api::SignUploadRequest;
+use avatar_core::domain::ContentType;
+use avatar_core::service::{Caller, SignedUpload, UploadSigner};
+use avatar_core::signer::{CredentialSource, PostSigner};
+use aws_credential_types::Credentials;
+use base64::Engine as _;
+use test_support::{
+    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TestStack, images, post_form,
+};
+
+const MAX: u64 = 4096;
+
+fn signer(stack: &TestStack, credentials: Credentials, ttl: Duration) -> UploadSigner {
+    UploadSigner::new(
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        CredentialSource::from_static(credentials),
+        MAX,
+        ttl,
+    )
+}
+
+fn creds() -> Credentials {
+    Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")
+}
+
+async fn sign(signer: &UploadSigner, content_type: ContentType, at: SystemTime) -> SignedUpload {
+    let request = SignUploadRequest {
+        filename: Some("me.png".into()),
+        content_type,
+        size: 100,
+    };
+    signer
+        .sign(&Caller::Anonymous, &request, at)
+        .await
+        .expect("signed")
+}
+
+fn fields(signed: &SignedUpload) -> Vec<(String, String)> {
+    signed
+        .upload
+        .fields
+        .pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn set(fields: &mut [(String, String)], name: &str, value: String) {
+    fields.iter_mut().find(|(k, _)| k == name).expect(name).1 = value;
+}
+
+#[tokio::test]
+async fn the_browser_post_is_accepted_and_stored_with_the_signed_type() {
+    let stack = TestStack::start().await;
+    let signer = signer(&stack, creds(), Duration::from_secs(300));
+    let signed = sign(&signer, ContentType::Png, SystemTime::now()).await;
+    assert_eq!(
+        signed.upload.url.as_ref(),
+        format!("{}/{BUCKET}", stack.s3.url())
+    );
+
+    let png = images::png(16, 16);
+    let response = post_form(
+        &signed.upload.url,
+        &fields(&signed),
+        png.clone(),
+        "image/png",
+    )
+    .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap()),
+        Some(PAGE_ORIGIN),
+        "CORS allows the page's origin"
+    );
+    let (stored, content_type, _) = stack.get(&signed.key).await.expect("object stored");
+    assert_eq!(stored, png);
+    assert_eq!(content_type.as_deref(), Some("image/png"));
+}
+
+#[tokio::test]
+async fn s3_refuses_every_form_that_breaks_the_policy() {
+    let stack = TestStack::start().await;
+    let signer = signer(&stack, creds(), Duration::from_secs(300));
+    let png = images::png(8, 8);
+
+    type Tamper = Box<dyn Fn(&mut Vec<(String, String)>, &mut Vec<u8>, &mut &'static str)>;
+    let cases: Vec<(&str, Tamper)> = vec![
+        (
+            "a file over maxBytes",
+            Box::new(|_, file, _| file.resize(MAX as usize + 1, 0)),
+        ),
+        ("an empty file", Box::new(|_, file, _| file.clear())),
+        (
+            "another Content-Type",
+            Box::new(|f, _, ct| {
+                set(f, "Content-Type", "text/html".into());
+                *ct = "text/html";
+            }),
+        ),
+        (
+            "another key",
+            Box::new(|f, _, _| set(f, "key", "incoming/other.png".into())),
+        ),
+        (
+            "a key outside incoming/",
+            Box::new(|f, _, _| set(f, "key", "avatars/ada/x.png".into())),
+        ),
+        (
+            "a tampered policy",
+            Box::new(|f, _, _| {
+                let policy = f.iter().find(|(k, _)| k == "policy").unwrap().1.clone();
+                let json = base64::engine::general_purpose::STANDARD
+                    .decode(policy)
+                    .unwrap();
+                let widened = String::from_utf8(json)
+                    .unwrap()
+                    .replace(&format!(",{MAX}]"), ",999999999]");
+                set(
+                    f,
+                    "policy",
+                    base64::engine::general_purpose::STANDARD.encode(widened),
+                );
+            }),
+        ),
+        (
+            "a wrong signature",
+            Box::new(|f, _, _| set(f, "x-amz-signature", "0".repeat(64))),
+        ),
+        (
+            "a missing signature",
+            Box::new(|f, _, _| f.retain(|(k, _)| k != "x-amz-signature")),
+        ),
+        (
+            "a missing policy",
+            Box::new(|f, _, _| f.retain(|(k, _)| k != "policy")),
+        ),
+        (
+            "a missing Content-Type",
+            Box::new(|f, _, _| f.retain(|(k, _)| k != "Content-Type")),
+        ),
+        (
+            "an extra unsigned field",
+            Box::new(|f, _, _| f.insert(2, ("acl".into(), "public-read".into()))),
+        ),
+    ];
+    for (name, tamper) in cases {
+        let signed = sign(&signer, ContentType::Png, SystemTime::now()).await;
+        let mut form = fields(&signed);
+        let mut file = png.clone();
+        let mut file_type = "image/png";
+        tamper(&mut form, &mut file, &mut file_type);
+        let response = post_form(&signed.upload.url, &form, file, file_type).await;
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap_or_default();
+        assert!(status == 400 || status == 403, "{name}: {status} {body}");
+        assert!(body.contains("<Code>"), "{name}: S3 XML error: {body}");
+        assert_eq!(
+            stack.keys().await,
+            Vec::<String>::new(),
+            "{name}: nothing stored"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_policy_or_a_wrong_secret_is_403() {
+    let stack = TestStack::start().await;
+    let png = images::png(8, 8);
+
+    let short = signer(&stack, creds(), Duration::from_secs(60));
+    let expired = sign(
+        &short,
+        ContentType::Png,
+        SystemTime::now() - Duration::from_secs(120),
+    )
+    .await;
+    let response = post_form(
+        &expired.upload.url,
+        &fields(&expired),
+        png.clone(),
+        "image/png",
+    )
+    .await;
+    assert_eq!(
+        response.status().as_u16(),
+        403,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+
+    let wrong = signer(
+        &stack,
+        Credentials::new(ACCESS_KEY, "not-the-secret", None, None, "t"),
+        Duration::from_secs(60),
+    );
+    let signed = sign(&wrong, ContentType::Png, SystemTime::now()).await;
+    let response = post_form(&signed.upload.url, &fields(&signed), png, "image/png").await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("SignatureDoesNotMatch")
+    );
+    assert!(stack.keys().await.is_empty());
+}
+
+#[tokio::test]
+async fn temporary_credentials_sign_the_token_too() {
+    let stack = TestStack::start().await;
+    let expiry = SystemTime::now() + Duration::from_secs(3600);
+    let temporary = Credentials::new(
+        ACCESS_KEY,
+        SECRET_KEY,
+        Some("session-token".into()),
+        Some(expiry),
+        "t",
+    );
+    let signer = signer(&stack, temporary, Duration::from_secs(300));
+    let signed = sign(&signer, ContentType::Webp, SystemTime::now()).await;
+    assert_eq!(
+        signed.upload.fields.security_token.as_deref(),
+        Some("session-token")
+    );
+    let policy = base64::engine::general_purpose::STANDARD
+        .decode(&signed.upload.fields.policy)
+        .unwrap();
+    let policy: serde_json::Value = serde_json::from_slice(&policy).unwrap();
+    assert!(
+        policy["conditions"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"x-amz-security-token": "session-token"}))
+    );
+    let response = post_form(
+        &signed.upload.url,
+        &fields(&signed),
+        images::webp_with_metadata(4, 4),
+        "image/webp",
+    )
+    .await;
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+}

@@ -1,0 +1,320 @@
+//! The whole flow on the real adapters against the embedded S3 and DynamoDB: sign, POST
+//! as the browser does, save, read back; races; and what happens when a store is down.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use avatar_core::adapters::{DynamoProfiles, S3Objects};
+use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
+use avatar_core::domain::{ContentType, FullName, Username};
+use avatar_core::ports::{Expected, ProfileStore, ProfileWrite, WriteOutcome};
+use avatar_core::service::{Caller, ProfileService, UploadSigner};
+use avatar_core::signer::{CredentialSource, PostSigner};
+use aws_credential_types::Credentials;
+use serde_json::json;
+use test_support::{ACCESS_KEY, BUCKET, REGION, SECRET_KEY, TABLE, TestStack, images, post_form};
+
+const MAX: u64 = 1024 * 1024;
+
+async fn service(stack: &TestStack, s3_url: &str, dynamodb_url: &str) -> ProfileService {
+    let sdk = stack.sdk_config().await;
+    ProfileService::new(
+        Box::new(S3Objects::new(&sdk, BUCKET, Some(s3_url))),
+        Box::new(DynamoProfiles::new(&sdk, TABLE, Some(dynamodb_url))),
+        MAX,
+    )
+}
+
+fn uploads(stack: &TestStack) -> UploadSigner {
+    UploadSigner::new(
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        CredentialSource::from_static(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")),
+        MAX,
+        Duration::from_secs(300),
+    )
+}
+
+/// Signs and POSTs `bytes` as the page does; returns the upload key.
+async fn browser_upload(stack: &TestStack, content_type: ContentType, bytes: Vec<u8>) -> String {
+    let request = SignUploadRequest {
+        filename: None,
+        content_type,
+        size: bytes.len() as u64,
+    };
+    let signed = uploads(stack)
+        .sign(&Caller::Anonymous, &request, SystemTime::now())
+        .await
+        .expect("signed");
+    let fields: Vec<(String, String)> = signed
+        .upload
+        .fields
+        .pairs()
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    let response = post_form(&signed.upload.url, &fields, bytes, content_type.mime()).await;
+    assert!(
+        response.status().is_success(),
+        "upload: {}",
+        response.status()
+    );
+    signed.key
+}
+
+fn request(body: serde_json::Value) -> SaveProfileRequest {
+    SaveProfileRequest::try_from(body.to_string().as_bytes()).expect("valid request")
+}
+
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+#[tokio::test]
+async fn sign_post_save_get_for_every_image_type() {
+    let stack = TestStack::start().await;
+    let profiles = service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await;
+    let cases = [
+        (
+            "jpeg-user",
+            ContentType::Jpeg,
+            images::jpeg_with_metadata(64, 48),
+        ),
+        (
+            "png-user",
+            ContentType::Png,
+            images::png_with_metadata(64, 48),
+        ),
+        (
+            "webp-user",
+            ContentType::Webp,
+            images::webp_with_metadata(64, 48),
+        ),
+        (
+            "gif-user",
+            ContentType::Gif,
+            images::gif_with_metadata(64, 48),
+        ),
+    ];
+    for (username, content_type, bytes) in cases {
+        let key = browser_upload(&stack, content_type, bytes).await;
+        let saved = profiles
+            .save(
+                &Caller::Anonymous,
+                request(json!({"username": username, "fullName": "Test User", "avatarKey": key})),
+            )
+            .await
+            .expect("saved");
+        assert!(saved.created);
+        let got = profiles
+            .get(&Caller::Anonymous, &Username::try_from(username).unwrap())
+            .await
+            .expect("read back");
+        assert_eq!(got, saved.profile);
+        let avatar = got.avatar_url.trim_start_matches('/');
+        assert!(avatar.starts_with(&format!("avatars/{username}/")));
+        let (bytes, stored_type, _) = stack.get(avatar).await.expect("avatar");
+        assert_eq!(stored_type.as_deref(), Some(content_type.mime()));
+        assert!(
+            images::leaks(&bytes).is_empty(),
+            "{username}: {:?}",
+            images::leaks(&bytes)
+        );
+        assert_eq!(
+            images::decode(&bytes, content_type.mime()),
+            (64, 48),
+            "{username}"
+        );
+    }
+    let keys = stack.keys().await;
+    assert_eq!(keys.len(), 4);
+    assert!(
+        keys.iter().all(|k| k.starts_with("avatars/")),
+        "incoming/ is empty: {keys:?}"
+    );
+}
+
+#[tokio::test]
+async fn fifty_racing_conditional_saves_let_exactly_one_win() {
+    let stack = TestStack::start().await;
+    let profiles = Arc::new(service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await);
+    profiles
+        .save(
+            &Caller::Anonymous,
+            request(json!({"username": "race", "fullName": "Start"})),
+        )
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let profiles = Arc::clone(&profiles);
+            tokio::spawn(async move {
+                profiles
+                    .save(
+                        &Caller::Anonymous,
+                        request(json!({"username": "race", "fullName": format!("Writer {i}"), "expectedVersion": 1})),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut won = 0;
+    let mut conflicts = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(saved) => {
+                won += 1;
+                assert_eq!(saved.profile.version, 2);
+            }
+            Err(err) => {
+                assert_eq!(err.code(), "version_conflict");
+                conflicts += 1;
+            }
+        }
+    }
+    assert_eq!((won, conflicts), (1, 49));
+    let item = stack.item("race").await.unwrap();
+    assert_eq!(item["version"].as_n().unwrap(), "2");
+}
+
+#[tokio::test]
+async fn fifty_racing_upserts_lose_no_update() {
+    let stack = TestStack::start().await;
+    let profiles = Arc::new(service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await);
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let profiles = Arc::clone(&profiles);
+            tokio::spawn(async move {
+                profiles
+                    .save(
+                        &Caller::Anonymous,
+                        request(json!({"username": "upsert", "fullName": format!("Writer {i}")})),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut versions = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        let saved = task.await.unwrap().expect("upsert never conflicts");
+        created += usize::from(saved.created);
+        versions.push(saved.profile.version);
+    }
+    versions.sort_unstable();
+    assert_eq!(
+        versions,
+        (1..=50).collect::<Vec<u64>>(),
+        "each write saw its own version"
+    );
+    assert_eq!(created, 1);
+    assert_eq!(
+        stack.item("upsert").await.unwrap()["version"]
+            .as_n()
+            .unwrap(),
+        "50"
+    );
+}
+
+#[tokio::test]
+async fn a_retried_write_that_already_landed_is_recognised() {
+    let stack = TestStack::start().await;
+    let sdk = stack.sdk_config().await;
+    let store = DynamoProfiles::new(&sdk, TABLE, Some(&stack.dynamodb.url()));
+    let write = ProfileWrite {
+        username: Username::try_from("retry").unwrap(),
+        full_name: FullName::try_from("Retry").unwrap(),
+        avatar_key: None,
+        expected: Expected::Absent,
+        write_id: "write-1".into(),
+        updated_at: "2026-11-26T12:00:00Z".into(),
+    };
+    let first = store.write(&write).await.unwrap();
+    // The same request again, as the SDK would resend it after a lost response.
+    let again = store.write(&write).await.unwrap();
+    match (first, again) {
+        (
+            WriteOutcome::Written {
+                profile: a,
+                created: true,
+                ..
+            },
+            WriteOutcome::Written { profile: b, .. },
+        ) => {
+            assert_eq!(a, b);
+            assert_eq!(b.version, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another request with the same precondition is a real conflict.
+    let other = ProfileWrite {
+        write_id: "write-2".into(),
+        ..write
+    };
+    assert_eq!(store.write(&other).await.unwrap(), WriteOutcome::Conflict);
+    assert_eq!(
+        stack.item("retry").await.unwrap()["version"]
+            .as_n()
+            .unwrap(),
+        "1"
+    );
+}
+
+#[tokio::test]
+async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
+    let stack = TestStack::start().await;
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    let broken = service(&stack, &stack.s3.url(), &closed_port_url()).await;
+    let started = Instant::now();
+    let err = broken
+        .save(
+            &Caller::Anonymous,
+            request(json!({"username": "down", "fullName": "Down", "avatarKey": key})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        stack.keys().await,
+        vec![key.clone()],
+        "new avatar removed, upload kept"
+    );
+    assert!(stack.items().await.is_empty());
+
+    // With DynamoDB back the same upload saves.
+    let working = service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await;
+    let saved = working
+        .save(
+            &Caller::Anonymous,
+            request(json!({"username": "down", "fullName": "Down", "avatarKey": key})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.profile.version, 1);
+}
+
+#[tokio::test]
+async fn s3_down_is_503_and_writes_nothing() {
+    let stack = TestStack::start().await;
+    let broken = service(&stack, &closed_port_url(), &stack.dynamodb.url()).await;
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    let started = Instant::now();
+    let err = broken
+        .save(
+            &Caller::Anonymous,
+            request(json!({"username": "s3down", "fullName": "S3 Down", "avatarKey": key})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(stack.items().await.is_empty());
+    assert_eq!(stack.keys().await, vec![key]);
+}
