@@ -4,11 +4,13 @@
 
 mod dynamodb;
 pub mod edge;
+pub mod dev_config;
 mod running;
 mod s3;
 
 pub use dynamodb::{DynamoSettings, start_dynamodb};
 pub use running::Running;
+pub use edge::{EdgeSettings, start_edge};
 pub use s3::{S3Settings, start_s3};
 
 /// Why a local service could not start.

@@ -1,0 +1,114 @@
+//! The development settings: one committed env file (`local.env`) that the local stack
+//! and the functions under `cargo lambda watch` both read; the process env overrides it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::StackError;
+
+#[derive(Debug, Clone)]
+pub struct DevConfig {
+    pub edge_addr: SocketAddr,
+    pub s3_addr: SocketAddr,
+    pub dynamodb_addr: SocketAddr,
+    pub api_upstream: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub bucket: String,
+    pub table: String,
+    pub upload_ttl: Duration,
+    pub data_dir: PathBuf,
+    pub site_dir: PathBuf,
+}
+
+/// `KEY=VALUE` lines; blank lines and `#` comments ignored; optional quotes stripped.
+pub fn parse_env_file(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
+            (k.trim().to_string(), v.to_string())
+        })
+        .collect()
+}
+
+impl DevConfig {
+    /// Reads `env_file` (relative paths resolve against `root`), then the process env.
+    pub fn load(root: &Path, env_file: &Path) -> Result<Self, StackError> {
+        let path = root.join(env_file);
+        let text = std::fs::read_to_string(&path).map_err(StackError::io(format!("cannot read {}", path.display())))?;
+        let file = parse_env_file(&text);
+        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).or_else(|| file.get(name).cloned());
+        let need = |name: &str| get(name).ok_or_else(|| StackError::Setup(format!("{name} is not set in {}", path.display())));
+        let port: u16 = get("PORT")
+            .unwrap_or_else(|| "3000".into())
+            .parse()
+            .map_err(|_| StackError::Setup("PORT must be a port number".into()))?;
+        Ok(Self {
+            edge_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            s3_addr: loopback_addr("AWS_ENDPOINT_URL_S3", &need("AWS_ENDPOINT_URL_S3")?)?,
+            dynamodb_addr: loopback_addr("AWS_ENDPOINT_URL_DYNAMODB", &need("AWS_ENDPOINT_URL_DYNAMODB")?)?,
+            api_upstream: get("LAMBDA_WATCH_URL").unwrap_or_else(|| "http://127.0.0.1:9000".into()),
+            access_key: need("AWS_ACCESS_KEY_ID")?,
+            secret_key: need("AWS_SECRET_ACCESS_KEY")?,
+            bucket: need("UPLOADS_BUCKET")?,
+            table: need("PROFILES_TABLE")?,
+            upload_ttl: Duration::from_secs(
+                get("UPLOAD_URL_TTL_SECS")
+                    .unwrap_or_else(|| "300".into())
+                    .parse()
+                    .map_err(|_| StackError::Setup("UPLOAD_URL_TTL_SECS must be a number".into()))?,
+            ),
+            data_dir: root.join(get("LOCAL_DATA_DIR").unwrap_or_else(|| ".local".into())),
+            site_dir: root.join("site"),
+        })
+    }
+
+    /// The page's origins: both spellings of loopback, as the one CORS rule says.
+    pub fn page_origins(&self) -> Vec<String> {
+        let port = self.edge_addr.port();
+        vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")]
+    }
+
+    pub fn s3_url(&self) -> String {
+        format!("http://{}", self.s3_addr)
+    }
+}
+
+/// `http://127.0.0.1:9090` → the address to listen on.
+fn loopback_addr(name: &str, url: &str) -> Result<SocketAddr, StackError> {
+    let bad = || StackError::Setup(format!("{name}={url:?}: expected http://127.0.0.1:PORT"));
+    let rest = url.strip_prefix("http://").ok_or_else(bad)?;
+    let host_port = rest.trim_end_matches('/');
+    let host_port = host_port.replacen("localhost", "127.0.0.1", 1);
+    host_port.parse().map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_file_lines() {
+        let parsed = parse_env_file("# comment\n\nA=1\n B = \"two words\" \nC=x=y\nnot a pair\n");
+        assert_eq!(parsed.get("A").map(String::as_str), Some("1"));
+        assert_eq!(parsed.get("B").map(String::as_str), Some("two words"));
+        assert_eq!(parsed.get("C").map(String::as_str), Some("x=y"));
+        assert_eq!(parsed.len(), 3);
+    }
+
+    #[test]
+    fn endpoints_must_be_loopback_http() {
+        assert_eq!(loopback_addr("X", "http://127.0.0.1:9090").unwrap().port(), 9090);
+        assert_eq!(loopback_addr("X", "http://localhost:8000/").unwrap().port(), 8000);
+        assert!(loopback_addr("X", "https://s3.amazonaws.com").is_err());
+    }
+}
