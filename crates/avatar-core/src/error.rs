@@ -25,10 +25,10 @@ pub enum ApiError {
     #[error("{0}")]
     VersionConflict(String),
     /// A dependency (S3, DynamoDB, the credential source) failed after the SDK's retries.
-    #[error("the service is temporarily unavailable")]
+    #[error("The service is temporarily unavailable. Try again in a moment.")]
     Unavailable(#[source] BoxError),
     /// A bug or a misconfiguration: logged in full, answered without detail.
-    #[error("internal error")]
+    #[error("Something went wrong on our side.")]
     Internal(#[source] BoxError),
 }
 

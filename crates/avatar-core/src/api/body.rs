@@ -6,7 +6,7 @@ use crate::error::ApiError;
 /// everything else also keeps cross-site form posts (CSRF) out.
 pub fn require_json(content_type: Option<&[u8]>) -> Result<(), ApiError> {
     let refused =
-        || ApiError::UnsupportedMediaType("send the request body as application/json".into());
+        || ApiError::UnsupportedMediaType("Send the request body as JSON (Content-Type: application/json).".into());
     let value = content_type.ok_or_else(refused)?;
     let value = std::str::from_utf8(value).map_err(|_| refused())?;
     let essence = value.split(';').next().unwrap_or_default().trim();
@@ -25,10 +25,10 @@ impl JsonObject {
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => Ok(Self(map)),
             Ok(_) => Err(ApiError::invalid_body(
-                "the request body must be a JSON object",
+                "The request body must be a JSON object.",
             )),
             Err(e) => Err(ApiError::invalid_body(format!(
-                "the request body is not valid JSON: {e}"
+                "The request body is not valid JSON ({e})."
             ))),
         }
     }
@@ -43,20 +43,20 @@ impl JsonObject {
             Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(ApiError::invalid(
                 field,
-                format!("{field} must be a string"),
+                format!("The field {field} must be a string."),
             )),
         }
     }
 
     pub fn required_str(&self, field: &'static str) -> Result<&str, ApiError> {
         self.optional_str(field)?
-            .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))
+            .ok_or_else(|| ApiError::invalid(field, format!("The field {field} is required.")))
     }
 
     /// A whole number that is not negative. Integral floats (`1e3`) are accepted; huge ones
     /// saturate, so the caller's upper bound still applies to them.
     pub fn optional_u64(&self, field: &'static str) -> Result<Option<u64>, ApiError> {
-        let not_whole = || ApiError::invalid(field, format!("{field} must be a whole number"));
+        let not_whole = || ApiError::invalid(field, format!("The field {field} must be a whole number."));
         match self.present(field) {
             None => Ok(None),
             Some(Value::Number(n)) => {
@@ -65,14 +65,14 @@ impl JsonObject {
                 } else if n.as_i64().is_some() {
                     Err(ApiError::invalid(
                         field,
-                        format!("{field} must not be negative"),
+                        format!("The field {field} must not be negative."),
                     ))
                 } else {
                     match n.as_f64() {
                         Some(f) if f.fract() == 0.0 && f >= 0.0 => Ok(Some(f as u64)),
                         Some(f) if f < 0.0 => Err(ApiError::invalid(
                             field,
-                            format!("{field} must not be negative"),
+                            format!("The field {field} must not be negative."),
                         )),
                         _ => Err(not_whole()),
                     }
@@ -84,7 +84,7 @@ impl JsonObject {
 
     pub fn required_u64(&self, field: &'static str) -> Result<u64, ApiError> {
         self.optional_u64(field)?
-            .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))
+            .ok_or_else(|| ApiError::invalid(field, format!("The field {field} is required.")))
     }
 }
 

@@ -23,17 +23,17 @@ impl SignUploadRequest {
         {
             return Err(ApiError::invalid(
                 "filename",
-                format!("filename must be at most {MAX_FILENAME_CHARS} characters"),
+                format!("The file name must be at most {MAX_FILENAME_CHARS} characters."),
             ));
         }
         let content_type = ContentType::try_from(obj.required_str("contentType")?)?;
         let size = obj.required_u64("size")?;
         if size == 0 {
-            return Err(ApiError::invalid("size", "the file is empty"));
+            return Err(ApiError::invalid("size", "The file is empty."));
         }
         if size > max_bytes {
             return Err(ApiError::TooLarge(format!(
-                "the file is {size} bytes; the limit is {max_bytes} bytes"
+                "The file is {size} bytes; the limit is {max_bytes} bytes."
             )));
         }
         Ok(Self {

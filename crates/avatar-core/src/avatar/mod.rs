@@ -15,16 +15,16 @@ pub const MAX_SIDE_PX: usize = 4096;
 /// Why an upload cannot become an avatar; the message is for the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
-    #[error("the uploaded file is empty")]
+    #[error("The uploaded file is empty")]
     Empty,
-    #[error("the uploaded file is not a {expected} image")]
+    #[error("The uploaded file is not a {} image", expected.label())]
     WrongType {
         expected: ContentType,
         found: Option<String>,
     },
-    #[error("the image's size could not be read")]
+    #[error("The picture could not be read")]
     Unreadable,
-    #[error("the image is {width}×{height} px; each side must be between 1 and {MAX_SIDE_PX} px")]
+    #[error("The picture is {width}×{height} px; each side must be between 1 and {MAX_SIDE_PX} px")]
     BadDimensions { width: usize, height: usize },
 }
 

@@ -30,6 +30,16 @@ impl ContentType {
         }
     }
 
+    /// How people call the format.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Png => "PNG",
+            Self::Jpeg => "JPEG",
+            Self::Webp => "WebP",
+            Self::Gif => "GIF",
+        }
+    }
+
     pub fn from_extension(ext: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.extension() == ext)
     }
@@ -45,7 +55,7 @@ impl TryFrom<&str> for ContentType {
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::from_mime(value).ok_or_else(|| {
             ApiError::UnsupportedType(format!(
-                "{value:?} is not an accepted image type; use image/png, image/jpeg, image/webp or image/gif"
+                "Only PNG, JPEG, WebP and GIF pictures are accepted (not {value:?})."
             ))
         })
     }

@@ -19,18 +19,18 @@ impl TryFrom<&str> for FullName {
         let trimmed = value.trim();
         let len = trimmed.chars().count();
         if len == 0 {
-            return Err(ApiError::invalid("fullName", "fullName must not be empty"));
+            return Err(ApiError::invalid("fullName", "Full name must not be empty."));
         }
         if len > Self::MAX {
             return Err(ApiError::invalid(
                 "fullName",
-                format!("fullName must be at most {} characters", Self::MAX),
+                format!("Full name must be at most {} characters.", Self::MAX),
             ));
         }
         if trimmed.chars().any(char::is_control) {
             return Err(ApiError::invalid(
                 "fullName",
-                "fullName must not contain control characters",
+                "Full name must not contain control characters.",
             ));
         }
         Ok(Self(trimmed.to_string()))

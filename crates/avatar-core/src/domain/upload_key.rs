@@ -47,7 +47,7 @@ impl TryFrom<&str> for UploadKey {
         let invalid = || {
             ApiError::invalid(
                 "avatarKey",
-                "avatarKey must be the key returned by POST /api/uploads (incoming/{uuid}.{ext})",
+                "The avatar key must be the key returned by POST /api/uploads (incoming/{uuid}.{ext}).",
             )
         };
         let rest = value.strip_prefix(PREFIX).ok_or_else(invalid)?;

@@ -23,7 +23,7 @@ impl TryFrom<&str> for Username {
             return Err(ApiError::invalid(
                 "username",
                 format!(
-                    "username must be {} to {} characters long",
+                    "Username must be {} to {} characters long.",
                     Self::MIN,
                     Self::MAX
                 ),
@@ -35,7 +35,7 @@ impl TryFrom<&str> for Username {
         {
             return Err(ApiError::invalid(
                 "username",
-                "username may contain only letters a-z, digits, '_' and '-'",
+                "Username may contain only letters a-z, digits, '_' and '-'.",
             ));
         }
         Ok(Self(lower))

@@ -116,7 +116,7 @@ impl ProfileService {
             Ok(WriteOutcome::Conflict) => {
                 self.discard(published).await;
                 Err(ApiError::VersionConflict(
-                    "the profile was changed since you loaded it; reload it and try again".into(),
+                    "The profile was changed since you loaded it. Reload it and try again.".into(),
                 ))
             }
             Err(err) => {
@@ -141,14 +141,14 @@ impl ProfileService {
             Fetched::Found(bytes) => bytes,
             Fetched::Missing => {
                 return Err(ApiError::UploadNotFound(
-                    "the upload was not found; it may have expired — choose the picture again"
+                    "The upload was not found; it may have expired. Choose the picture again."
                         .into(),
                 ));
             }
             Fetched::TooLarge(size) => {
                 self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
                 return Err(ApiError::InvalidAvatar(format!(
-                    "the upload is {size} bytes; the limit is {} bytes",
+                    "The upload is {size} bytes; the limit is {} bytes.",
                     self.max_upload_bytes
                 )));
             }
@@ -196,11 +196,11 @@ pub async fn get_profile(
 }
 
 fn rejection_message(rejection: &Rejection) -> String {
-    format!("{rejection}; choose a PNG, JPEG, WebP or GIF picture")
+    format!("{rejection}. Choose a PNG, JPEG, WebP or GIF picture.")
 }
 
 fn not_found(username: &Username) -> ApiError {
-    ApiError::NotFound(format!("no profile named {username:?}"))
+    ApiError::NotFound(format!("No profile named \"{username}\"."))
 }
 
 fn now_rfc3339() -> String {
