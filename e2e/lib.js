@@ -1,6 +1,6 @@
 // Shared helpers for the browser tests: Chromium launch, page setup, test images,
 // direct API calls and screenshots. The tests only rely on the HTTP API contract
-// (DESIGN.md §3) and the page ids (§5), so they run against any stack that honours them.
+// (docs/design.md §3) and the page ids (§5), so they run against any stack that honours them.
 
 import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";

@@ -1,4 +1,4 @@
-//! Settings read once at init from the environment (DESIGN §4).
+//! Settings read once at init from the environment (docs/design.md §4).
 
 use std::time::Duration;
 

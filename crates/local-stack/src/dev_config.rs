@@ -44,10 +44,20 @@ impl DevConfig {
     /// Reads `env_file` (relative paths resolve against `root`), then the process env.
     pub fn load(root: &Path, env_file: &Path) -> Result<Self, StackError> {
         let path = root.join(env_file);
-        let text = std::fs::read_to_string(&path).map_err(StackError::io(format!("cannot read {}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(StackError::io(format!("cannot read {}", path.display())))?;
         let file = parse_env_file(&text);
-        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).or_else(|| file.get(name).cloned());
-        let need = |name: &str| get(name).ok_or_else(|| StackError::Setup(format!("{name} is not set in {}", path.display())));
+        let get = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .or_else(|| file.get(name).cloned())
+        };
+        let need = |name: &str| {
+            get(name).ok_or_else(|| {
+                StackError::Setup(format!("{name} is not set in {}", path.display()))
+            })
+        };
         let port: u16 = get("PORT")
             .unwrap_or_else(|| "3000".into())
             .parse()
@@ -55,7 +65,10 @@ impl DevConfig {
         Ok(Self {
             edge_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             s3_addr: loopback_addr("AWS_ENDPOINT_URL_S3", &need("AWS_ENDPOINT_URL_S3")?)?,
-            dynamodb_addr: loopback_addr("AWS_ENDPOINT_URL_DYNAMODB", &need("AWS_ENDPOINT_URL_DYNAMODB")?)?,
+            dynamodb_addr: loopback_addr(
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                &need("AWS_ENDPOINT_URL_DYNAMODB")?,
+            )?,
             api_upstream: get("LAMBDA_WATCH_URL").unwrap_or_else(|| "http://127.0.0.1:9000".into()),
             access_key: need("AWS_ACCESS_KEY_ID")?,
             secret_key: need("AWS_SECRET_ACCESS_KEY")?,
@@ -65,7 +78,9 @@ impl DevConfig {
                 get("UPLOAD_URL_TTL_SECS")
                     .unwrap_or_else(|| "300".into())
                     .parse()
-                    .map_err(|_| StackError::Setup("UPLOAD_URL_TTL_SECS must be a number".into()))?,
+                    .map_err(|_| {
+                        StackError::Setup("UPLOAD_URL_TTL_SECS must be a number".into())
+                    })?,
             ),
             data_dir: root.join(get("LOCAL_DATA_DIR").unwrap_or_else(|| ".local".into())),
             site_dir: root.join("site"),
@@ -75,7 +90,10 @@ impl DevConfig {
     /// The page's origins: both spellings of loopback, as the one CORS rule says.
     pub fn page_origins(&self) -> Vec<String> {
         let port = self.edge_addr.port();
-        vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")]
+        vec![
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+        ]
     }
 
     pub fn s3_url(&self) -> String {
@@ -107,8 +125,14 @@ mod tests {
 
     #[test]
     fn endpoints_must_be_loopback_http() {
-        assert_eq!(loopback_addr("X", "http://127.0.0.1:9090").unwrap().port(), 9090);
-        assert_eq!(loopback_addr("X", "http://localhost:8000/").unwrap().port(), 8000);
+        assert_eq!(
+            loopback_addr("X", "http://127.0.0.1:9090").unwrap().port(),
+            9090
+        );
+        assert_eq!(
+            loopback_addr("X", "http://localhost:8000/").unwrap().port(),
+            8000
+        );
         assert!(loopback_addr("X", "https://s3.amazonaws.com").is_err());
     }
 }

@@ -39,7 +39,7 @@ pub async fn start_dynamodb(settings: DynamoSettings) -> Result<Running, StackEr
     }))
 }
 
-/// The table of DESIGN §3: partition key `username` (S), on demand.
+/// The table of docs/design.md §3: partition key `username` (S), on demand.
 fn ensure_table(db: &Database, table: &str) -> Result<(), StackError> {
     let setup =
         |e: &dyn std::fmt::Display| StackError::Setup(format!("DynamoDB table {table}: {e}"));

@@ -48,11 +48,14 @@ struct Edge {
 }
 
 pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
-    let site_dir = std::fs::canonicalize(&settings.site_dir)
-        .map_err(StackError::io(format!("edge: site folder {}", settings.site_dir.display())))?;
+    let site_dir = std::fs::canonicalize(&settings.site_dir).map_err(StackError::io(format!(
+        "edge: site folder {}",
+        settings.site_dir.display()
+    )))?;
     std::fs::create_dir_all(settings.s3_root.join(&settings.bucket))
         .map_err(StackError::io("edge: S3 data folder"))?;
-    let fs = s3s_fs::FileSystem::new(&settings.s3_root).map_err(|e| StackError::Setup(format!("edge: {e:?}")))?;
+    let fs = s3s_fs::FileSystem::new(&settings.s3_root)
+        .map_err(|e| StackError::Setup(format!("edge: {e:?}")))?;
     let edge = Arc::new(Edge {
         api: reqwest::Client::builder()
             .timeout(API_TIMEOUT)
@@ -70,12 +73,18 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
             header::CONTENT_SECURITY_POLICY,
             site_csp(&settings.upload_origin)?,
         ))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
     let router = Router::new()
         .route("/api/{*rest}", any(api))
         .route("/avatars/{*rest}", any(avatar))
@@ -89,23 +98,30 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
     let listener = bind(settings.addr, "edge").await?;
     let addr = listener.local_addr().map_err(StackError::io("edge"))?;
     Ok(Running::spawn(addr, move |rx| async move {
-        let _ = axum::serve(listener, router).with_graceful_shutdown(signalled(rx)).await;
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(signalled(rx))
+            .await;
     }))
 }
 
 /// The same policy CloudFront's response headers policy sets on the site.
 fn site_csp(upload_origin: &str) -> Result<HeaderValue, StackError> {
     HeaderValue::from_str(&format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
-         connect-src 'self' {upload_origin}; form-action 'self'; frame-ancestors 'none'; \
-         base-uri 'none'; object-src 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
+         connect-src 'self' {upload_origin}; font-src 'self'; manifest-src 'self'; \
+         form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ))
     .map_err(|_| StackError::Setup(format!("edge: bad upload origin {upload_origin:?}")))
 }
 
 fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({"error": {"code": code, "message": message}});
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Hop-by-hop headers are the proxy's own; CORS headers are dropped because the page and
@@ -113,18 +129,32 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
 fn forwardable(name: &HeaderName) -> bool {
     !matches!(
         name.as_str(),
-        "host" | "connection" | "keep-alive" | "transfer-encoding" | "te" | "trailer" | "upgrade"
-            | "proxy-authorization" | "proxy-authenticate" | "content-length"
+        "host"
+            | "connection"
+            | "keep-alive"
+            | "transfer-encoding"
+            | "te"
+            | "trailer"
+            | "upgrade"
+            | "proxy-authorization"
+            | "proxy-authenticate"
+            | "content-length"
     ) && !name.as_str().starts_with("access-control-")
 }
 
 async fn api(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_API_BODY).await else {
-        return json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the request body is too large");
+        return json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the request body is too large",
+        );
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut upstream = edge.api.request(parts.method.clone(), format!("{}{path}", edge.api_upstream));
+    let mut upstream = edge
+        .api
+        .request(parts.method.clone(), format!("{}{path}", edge.api_upstream));
     for (name, value) in parts.headers.iter().filter(|(n, _)| forwardable(n)) {
         upstream = upstream.header(name, value);
     }
@@ -158,14 +188,21 @@ fn avatar_key(path: &str) -> Option<&str> {
         !s.is_empty()
             && s != "."
             && s != ".."
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
     };
     (key.split('/').count() == 3 && key.split('/').all(safe_segment)).then_some(key)
 }
 
 fn avatar_headers(headers: &mut HeaderMap) {
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(AVATAR_CSP));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(AVATAR_CSP),
+    );
 }
 
 async fn avatar(State(edge): State<Arc<Edge>>, request: Request) -> Response {
@@ -190,14 +227,20 @@ async fn avatar(State(edge): State<Arc<Edge>>, request: Request) -> Response {
         Ok(s3_response) if s3_response.status().is_success() => {
             let (parts, body) = s3_response.into_parts();
             let mut response = Response::new(Body::new(body));
-            for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::ETAG, header::LAST_MODIFIED] {
+            for name in [
+                header::CONTENT_TYPE,
+                header::CONTENT_LENGTH,
+                header::ETAG,
+                header::LAST_MODIFIED,
+            ] {
                 if let Some(value) = parts.headers.get(&name) {
                     response.headers_mut().insert(name, value.clone());
                 }
             }
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(AVATAR_CACHE_CONTROL));
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(AVATAR_CACHE_CONTROL),
+            );
             avatar_headers(response.headers_mut());
             response
         }
@@ -219,7 +262,10 @@ mod tests {
 
     #[test]
     fn only_app_shaped_keys_are_read() {
-        assert_eq!(avatar_key("/avatars/ada/3f0c.png"), Some("avatars/ada/3f0c.png"));
+        assert_eq!(
+            avatar_key("/avatars/ada/3f0c.png"),
+            Some("avatars/ada/3f0c.png")
+        );
         for bad in [
             "/avatars/../incoming/x.png",
             "/avatars/ada/../../x",

@@ -2,15 +2,15 @@
 //! verifies signatures and POST policies (s3s-fs), a DynamoDB (dynoxide), and an edge that
 //! plays CloudFront. A library for tests, a binary (`local-stack`) for development.
 
+pub mod dev_config;
 mod dynamodb;
 pub mod edge;
-pub mod dev_config;
 mod running;
 mod s3;
 
 pub use dynamodb::{DynamoSettings, start_dynamodb};
-pub use running::Running;
 pub use edge::{EdgeSettings, start_edge};
+pub use running::Running;
 pub use s3::{S3Settings, start_s3};
 
 /// Why a local service could not start.

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use local_stack::dev_config::DevConfig;
-use local_stack::{DynamoSettings, EdgeSettings, S3Settings, StackError, start_dynamodb, start_edge, start_s3};
+use local_stack::{
+    DynamoSettings, EdgeSettings, S3Settings, StackError, start_dynamodb, start_edge, start_s3,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -26,7 +28,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), StackError> {
-    let env_file = std::env::args().nth(1).map_or_else(|| PathBuf::from("local.env"), PathBuf::from);
+    let env_file = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("local.env"), PathBuf::from);
     let root = std::env::current_dir().map_err(StackError::io("current directory"))?;
     let config = DevConfig::load(&root, &env_file)?;
     let s3_root = config.data_dir.join("s3");
@@ -75,13 +79,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -71,7 +71,7 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
     }))
 }
 
-/// DESIGN §2: the site's origins, POST, any header, expose ETag and Location, 10 minutes.
+/// docs/design.md §2: the site's origins, POST, any header, expose ETag and Location, 10 minutes.
 pub fn cors_rule(origins: Vec<HeaderValue>) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))

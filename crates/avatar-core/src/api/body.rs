@@ -5,8 +5,11 @@ use crate::error::ApiError;
 /// `Content-Type: application/json`, parameters such as `charset` allowed. Refusing
 /// everything else also keeps cross-site form posts (CSRF) out.
 pub fn require_json(content_type: Option<&[u8]>) -> Result<(), ApiError> {
-    let refused =
-        || ApiError::UnsupportedMediaType("Send the request body as JSON (Content-Type: application/json).".into());
+    let refused = || {
+        ApiError::UnsupportedMediaType(
+            "Send the request body as JSON (Content-Type: application/json).".into(),
+        )
+    };
     let value = content_type.ok_or_else(refused)?;
     let value = std::str::from_utf8(value).map_err(|_| refused())?;
     let essence = value.split(';').next().unwrap_or_default().trim();
@@ -56,7 +59,8 @@ impl JsonObject {
     /// A whole number that is not negative. Integral floats (`1e3`) are accepted; huge ones
     /// saturate, so the caller's upper bound still applies to them.
     pub fn optional_u64(&self, field: &'static str) -> Result<Option<u64>, ApiError> {
-        let not_whole = || ApiError::invalid(field, format!("The field {field} must be a whole number."));
+        let not_whole =
+            || ApiError::invalid(field, format!("The field {field} must be a whole number."));
         match self.present(field) {
             None => Ok(None),
             Some(Value::Number(n)) => {

@@ -19,7 +19,10 @@ impl TryFrom<&str> for FullName {
         let trimmed = value.trim();
         let len = trimmed.chars().count();
         if len == 0 {
-            return Err(ApiError::invalid("fullName", "Full name must not be empty."));
+            return Err(ApiError::invalid(
+                "fullName",
+                "Full name must not be empty.",
+            ));
         }
         if len > Self::MAX {
             return Err(ApiError::invalid(

@@ -1,0 +1,217 @@
+//! template.yaml must describe the code as it is: the same functions, the same routes as
+//! `cargo lambda watch` serves, exactly the environment variables each function reads,
+//! and exactly the IAM actions its SDK calls need.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use avatar_core::adapters::DynamoProfiles;
+use avatar_core::config::Env;
+use avatar_core::service::{ProfileService, UploadSigner};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use serde_yaml::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The template's functions, by the crate their CodeUri points at.
+fn template_functions() -> BTreeMap<String, Value> {
+    let template: Value =
+        serde_yaml::from_str(&read("template.yaml")).expect("template.yaml parses");
+    let resources = template["Resources"].as_mapping().expect("Resources");
+    resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::Serverless::Function")
+        .map(|r| {
+            let code_uri = r["Properties"]["CodeUri"].as_str().expect("CodeUri");
+            let name = code_uri
+                .trim_end_matches('/')
+                .strip_prefix("target/lambda/")
+                .unwrap_or_else(|| panic!("CodeUri {code_uri} is not target/lambda/<name>/"));
+            (name.to_string(), r["Properties"].clone())
+        })
+        .collect()
+}
+
+fn crates_in_functions_dir() -> BTreeSet<String> {
+    std::fs::read_dir(root().join("functions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect()
+}
+
+#[test]
+fn every_function_crate_is_deployed_and_nothing_else() {
+    let deployed: BTreeSet<String> = template_functions().into_keys().collect();
+    assert_eq!(deployed, crates_in_functions_dir());
+}
+
+#[test]
+fn routes_match_the_local_router() {
+    let cargo: toml::Table = read("Cargo.toml").parse().expect("Cargo.toml");
+    let router = cargo["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("[workspace.metadata.lambda.watch.router]");
+    let local: BTreeSet<(String, String, String)> = router
+        .iter()
+        .flat_map(|(path, routes)| {
+            routes.as_array().unwrap().iter().map(move |r| {
+                (
+                    r["function"].as_str().unwrap().to_string(),
+                    r["method"].as_str().unwrap().to_string(),
+                    path.clone(),
+                )
+            })
+        })
+        .collect();
+    let deployed: BTreeSet<(String, String, String)> = template_functions()
+        .into_iter()
+        .flat_map(|(name, props)| {
+            props["Events"]
+                .as_mapping()
+                .unwrap()
+                .values()
+                .filter(|e| e["Type"] == "HttpApi")
+                .map(|e| {
+                    (
+                        name.clone(),
+                        e["Properties"]["Method"].as_str().unwrap().to_string(),
+                        e["Properties"]["Path"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(deployed, local);
+}
+
+fn sdk() -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "a", "b", None, None, "t",
+        )))
+        .build()
+}
+
+/// Builds a function's service the way its main.rs does, recording every variable read.
+fn variables_read(function: &str) -> BTreeSet<String> {
+    let asked = Rc::new(RefCell::new(BTreeSet::new()));
+    let record = Rc::clone(&asked);
+    let env = Env::from_fn(move |name: &str| {
+        record.borrow_mut().insert(name.to_string());
+        match name {
+            n if n.starts_with("AWS_") => None,
+            "MAX_UPLOAD_BYTES" => Some("5242880".into()),
+            "UPLOAD_URL_TTL_SECS" => Some("300".into()),
+            _ => Some("x".into()),
+        }
+    });
+    let main = read(&format!("functions/{function}/src/main.rs"));
+    let sdk = sdk();
+    if main.contains("UploadSigner::from_env") {
+        UploadSigner::from_env(&env, &sdk).expect("config");
+    } else if main.contains("ProfileService::from_env") {
+        ProfileService::from_env(&env, &sdk).expect("config");
+    } else if main.contains("DynamoProfiles::from_env") {
+        DynamoProfiles::from_env(&env, &sdk).expect("config");
+    } else {
+        panic!("{function}: main.rs builds its service in a way this test does not know");
+    }
+    let names = asked.borrow().clone();
+    // Lambda itself provides AWS_*; endpoints are for local development only.
+    names
+        .into_iter()
+        .filter(|n| !n.starts_with("AWS_"))
+        .collect()
+}
+
+#[test]
+fn each_function_gets_exactly_the_variables_it_reads() {
+    for (name, props) in template_functions() {
+        let set: BTreeSet<String> = props["Environment"]["Variables"]
+            .as_mapping()
+            .map(|m| m.keys().map(|k| k.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        let mut expected = variables_read(&name);
+        expected.insert("RUST_LOG".into());
+        assert_eq!(
+            set, expected,
+            "{name}: template variables vs. what the code reads"
+        );
+    }
+}
+
+/// `self.client.get_object()` → `s3:GetObject`.
+fn sdk_actions(path: &str, service: &str) -> BTreeSet<String> {
+    let source = read(path);
+    let call = regex::Regex::new(r"client\s*\.\s*([a-z_]+)\(\)").unwrap();
+    call.captures_iter(&source)
+        .map(|c| {
+            let op: String = c[1]
+                .split('_')
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
+            format!("{service}:{op}")
+        })
+        .collect()
+}
+
+fn template_actions(props: &Value) -> BTreeSet<String> {
+    let mut actions = BTreeSet::new();
+    for policy in props["Policies"].as_sequence().unwrap() {
+        for statement in policy["Statement"].as_sequence().unwrap() {
+            assert_eq!(statement["Effect"], "Allow");
+            match &statement["Action"] {
+                Value::String(a) => {
+                    actions.insert(a.clone());
+                }
+                Value::Sequence(list) => {
+                    actions.extend(list.iter().map(|a| a.as_str().unwrap().to_string()))
+                }
+                other => panic!("unexpected Action {other:?}"),
+            }
+        }
+    }
+    actions
+}
+
+#[test]
+fn each_function_may_do_exactly_what_its_code_calls() {
+    let s3 = sdk_actions("crates/avatar-core/src/adapters/s3.rs", "s3");
+    let dynamodb = sdk_actions("crates/avatar-core/src/adapters/dynamodb.rs", "dynamodb");
+    assert_eq!(
+        dynamodb,
+        ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+            .map(String::from)
+            .into(),
+        "a new DynamoDB call needs its IAM action in template.yaml and here"
+    );
+    let expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::from([
+        // The browser's POST is authorised as the signer's role: a PutObject.
+        ("sign-upload", ["s3:PutObject".to_string()].into()),
+        // Every S3 call of the adapter, ListBucket so a missing upload is 404 (not 403),
+        // and the profile write.
+        (
+            "save-profile",
+            s3.iter()
+                .cloned()
+                .chain(["s3:ListBucket".into(), "dynamodb:UpdateItem".into()])
+                .collect(),
+        ),
+        ("get-profile", ["dynamodb:GetItem".to_string()].into()),
+    ]);
+    for (name, props) in template_functions() {
+        assert_eq!(template_actions(&props), expected[name.as_str()], "{name}");
+    }
+}

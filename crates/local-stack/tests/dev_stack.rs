@@ -1,0 +1,145 @@
+//! The running app, exactly as a developer gets it from `scripts/dev`: the local edge in
+//! front of the real function binaries under `cargo lambda watch`, the embedded S3 and
+//! DynamoDB. `scripts/test` starts the stack and runs this with `--ignored`.
+
+use serde_json::{Value, json};
+use test_support::images;
+
+fn app_url() -> String {
+    std::env::var("APP_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into())
+}
+
+#[tokio::test]
+#[ignore = "needs the app running (scripts/dev); scripts/test runs it"]
+async fn sign_upload_save_get_and_serve_through_the_edge() {
+    let app = app_url();
+    let origin = app.clone();
+    let client = reqwest::Client::new();
+    let png = images::png_with_metadata(32, 32);
+
+    // 1. Sign.
+    let signed: Value = {
+        let response = client
+            .post(format!("{app}/api/uploads"))
+            .json(&json!({"filename": "me.png", "contentType": "image/png", "size": png.len()}))
+            .send()
+            .await
+            .expect("edge answers");
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    };
+    let url = signed["upload"]["url"].as_str().unwrap();
+    let key = signed["key"].as_str().unwrap();
+
+    // 2. The browser's CORS preflight and POST, straight to S3.
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, url)
+        .header("Origin", &origin)
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight.status().is_success(),
+        "preflight: {}",
+        preflight.status()
+    );
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        origin.as_str()
+    );
+    assert_eq!(preflight.headers()["access-control-max-age"], "600");
+    let fields: Vec<(String, String)> = signed["upload"]["fields"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name, value);
+    }
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(png.clone())
+            .file_name("me.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let upload = client
+        .post(url)
+        .header("Origin", &origin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(upload.status().is_success(), "upload: {}", upload.status());
+    assert_eq!(
+        upload.headers()["access-control-allow-origin"],
+        origin.as_str()
+    );
+    let exposed = upload.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("location"),
+        "{exposed}"
+    );
+
+    // 3. Save, 4. get.
+    let username = format!("dev_{}", &key[9..17]);
+    let saved = client
+        .post(format!("{app}/api/profile"))
+        .json(&json!({"username": username, "fullName": "Dev Stack", "avatarKey": key, "expectedVersion": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 201);
+    let saved: Value = saved.json().await.unwrap();
+    let got: Value = client
+        .get(format!("{app}/api/profile/{}", username.to_uppercase()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, saved);
+
+    // 5. The avatar, same origin, with the headers CloudFront adds.
+    let avatar_url = got["avatarUrl"].as_str().unwrap();
+    assert!(avatar_url.starts_with(&format!("/avatars/{username}/")));
+    let avatar = client
+        .get(format!("{app}{avatar_url}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(avatar.status(), 200);
+    let headers = avatar.headers().clone();
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let bytes = avatar.bytes().await.unwrap();
+    assert!(images::leaks(&bytes).is_empty());
+    assert_eq!(images::decode(&bytes, "image/png"), (32, 32));
+
+    // A refusal through the whole chain keeps the §3 error shape.
+    let refused = client
+        .post(format!("{app}/api/uploads"))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 415);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+}
