@@ -32,25 +32,38 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// A big-endian TIFF/EXIF block: IFD0 with Make = "LeakyCam" and a GPS IFD whose
-/// latitude reference and a GPS text (tag 0x001B, processing method) hold "GPS-SECRET".
+/// A big-endian TIFF/EXIF block: IFD0 with Make = "LeakyCam", Orientation = 6 (rotate
+/// 90° clockwise) and a GPS IFD whose processing method holds "GPS-SECRET".
 pub fn exif_with_gps() -> Vec<u8> {
-    let make = b"LeakyCam\0";
+    let make = b"LeakyCam\0\0";
     let gps_text = b"ASCII\0\0\0GPS-SECRET";
     let mut t = Vec::new();
     t.extend_from_slice(b"MM\0\x2a\0\0\0\x08");
-    // IFD0 at 8: 2 entries (2 + 2*12 + 4 = 30 bytes) → data from 38.
-    let make_off = 38u32;
-    let gps_ifd_off = make_off + make.len() as u32 + 1; // keep it even
-    t.extend_from_slice(&2u16.to_be_bytes());
+    // IFD0 at 8: 3 entries (2 + 3*12 + 4 = 42 bytes), so its data starts at 50.
+    let make_off = 50u32;
+    let gps_ifd_off = make_off + make.len() as u32;
+    t.extend_from_slice(&3u16.to_be_bytes());
     t.extend_from_slice(&[0x01, 0x0F, 0, 2]);
     t.extend_from_slice(&(make.len() as u32).to_be_bytes());
     t.extend_from_slice(&make_off.to_be_bytes());
+    t.extend_from_slice(&[
+        0x01,
+        0x12,
+        0,
+        3,
+        0,
+        0,
+        0,
+        1,
+        0,
+        EXIF_ORIENTATION as u8,
+        0,
+        0,
+    ]);
     t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1]);
     t.extend_from_slice(&gps_ifd_off.to_be_bytes());
     t.extend_from_slice(&0u32.to_be_bytes());
     t.extend_from_slice(make);
-    t.push(0);
     // GPS IFD: LatitudeRef "N", ProcessingMethod (UNDEFINED) with the secret.
     let gps_data_off = gps_ifd_off + 2 + 2 * 12 + 4;
     t.extend_from_slice(&2u16.to_be_bytes());
@@ -61,6 +74,16 @@ pub fn exif_with_gps() -> Vec<u8> {
     t.extend_from_slice(&0u32.to_be_bytes());
     t.extend_from_slice(gps_text);
     t
+}
+
+/// The orientation every fixture's EXIF declares.
+pub const EXIF_ORIENTATION: u16 = 6;
+
+/// The EXIF block a JPEG decoder finds, if any.
+pub fn jpeg_exif(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().ok()?;
+    decoder.exif_data().map(<[u8]>::to_vec)
 }
 
 fn gradient_rgb(w: u16, h: u16) -> Vec<u8> {

@@ -4,10 +4,12 @@ use img_parts::jpeg::{Jpeg, markers};
 
 const ICC_PREFIX: &[u8] = b"ICC_PROFILE\0";
 
-/// Keeps only what decoding needs: JFIF (APP0), the ICC profile (APP2), Adobe's colour
-/// transform (APP14). Drops EXIF and XMP (APP1), MPF, IPTC and other APPn, and comments.
+/// Keeps only what decoding and display need: JFIF (APP0), the ICC profile (APP2), Adobe's
+/// colour transform (APP14) and, rebuilt on its own, the EXIF orientation. Drops the rest
+/// of EXIF and XMP (APP1), MPF, IPTC and other APPn, and comments.
 pub fn strip(bytes: Bytes) -> Option<Bytes> {
     let mut jpeg = Jpeg::from_bytes(bytes).ok()?;
+    let orientation = jpeg.exif().and_then(|tiff| super::orientation::read(&tiff));
     jpeg.set_exif(None);
     jpeg.segments_mut().retain(|s| match s.marker() {
         markers::APP0 | markers::APP14 => true,
@@ -16,6 +18,9 @@ pub fn strip(bytes: Bytes) -> Option<Bytes> {
         markers::COM => false,
         _ => true,
     });
+    if let Some(orientation) = orientation.filter(|&o| o != 1) {
+        jpeg.set_exif(Some(Bytes::from(super::orientation::only(orientation))));
+    }
     let encoded = jpeg.encoder().bytes();
     let end = end_of_image(&encoded).unwrap_or(encoded.len());
     Some(encoded.slice(..end))

@@ -2,6 +2,7 @@
 
 mod gif;
 mod jpeg;
+mod orientation;
 mod png;
 mod webp;
 

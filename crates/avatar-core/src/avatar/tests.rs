@@ -40,6 +40,21 @@ fn jpeg_keeps_its_icc_profile_and_loses_trailing_bytes() {
 }
 
 #[test]
+fn jpeg_keeps_only_the_orientation_of_its_exif() {
+    let cleaned = clean(images::jpeg_with_metadata(16, 16), ContentType::Jpeg);
+    let exif = images::jpeg_exif(&cleaned.bytes).expect("orientation kept");
+    assert_eq!(orientation::read(&exif), Some(images::EXIF_ORIENTATION));
+    assert_eq!(
+        exif,
+        orientation::only(images::EXIF_ORIENTATION),
+        "nothing but the orientation"
+    );
+    // Orientation 1 (the default) needs no EXIF at all.
+    let upright = clean(images::png(4, 4), ContentType::Png);
+    assert!(!images::contains(&upright.bytes, b"Exif"));
+}
+
+#[test]
 fn webp_xmp_flag_is_cleared() {
     let cleaned = clean(images::webp_with_metadata(8, 8), ContentType::Webp);
     assert_eq!(&cleaned.bytes[12..16], b"VP8X");
