@@ -8,8 +8,13 @@ export BASE_URL="${BASE_URL:-http://127.0.0.1:3000}"
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "e2e: installing Debian's chromium" >&2
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  as_root=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "e2e: install chromium (apt-get install chromium) or run as root" >&2; exit 1; }
+    as_root=(sudo)
+  fi
+  "${as_root[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y --no-install-recommends chromium
 fi
 
 if [ ! -d node_modules/playwright-core ]; then

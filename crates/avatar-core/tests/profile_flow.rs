@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use avatar_core::adapters::{DynamoProfiles, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
 use avatar_core::domain::{ContentType, FullName, Username};
-use avatar_core::ports::{Expected, ProfileStore, ProfileWrite, WriteOutcome};
+use avatar_core::ports::{Expected, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
 use avatar_core::service::{Caller, ProfileService, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
@@ -281,12 +281,18 @@ async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
         "bounded: {:?}",
         started.elapsed()
     );
+    assert!(stack.items().await.is_empty(), "no profile written");
+    let keys = stack.keys().await;
+    assert!(keys.contains(&key), "upload kept for a retry: {keys:?}");
+    // With DynamoDB unreachable even for the follow-up read, nobody can tell whether the
+    // write landed, so the published copy is kept rather than risk a broken profile.
     assert_eq!(
-        stack.keys().await,
-        vec![key.clone()],
-        "new avatar removed, upload kept"
+        keys.iter()
+            .filter(|k| k.starts_with("avatars/down/"))
+            .count(),
+        1,
+        "{keys:?}"
     );
-    assert!(stack.items().await.is_empty());
 
     // With DynamoDB back the same upload saves.
     let working = service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await;
@@ -317,4 +323,72 @@ async fn s3_down_is_503_and_writes_nothing() {
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(stack.items().await.is_empty());
     assert_eq!(stack.keys().await, vec![key]);
+}
+
+/// A store whose write lands but whose answer is lost: the caller sees an error.
+struct LandsThenFails(DynamoProfiles, bool);
+
+#[async_trait::async_trait]
+impl ProfileStore for LandsThenFails {
+    async fn get(
+        &self,
+        username: &Username,
+    ) -> Result<Option<avatar_core::ports::Profile>, StoreError> {
+        if self.1 {
+            Err(StoreError::Unavailable("read failed too".into()))
+        } else {
+            self.0.get(username).await
+        }
+    }
+
+    async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
+        self.0.write(write).await?;
+        Err(StoreError::Unavailable("response lost".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
+    let stack = TestStack::start().await;
+    let sdk = stack.sdk_config().await;
+    let objects = || Box::new(S3Objects::new(&sdk, BUCKET, Some(&stack.s3.url())));
+    let dynamo = || DynamoProfiles::new(&sdk, TABLE, Some(&stack.dynamodb.url()));
+
+    // The consistent read after the error shows our avatar: the save succeeded.
+    let profiles = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), false)), MAX);
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    let saved = profiles
+        .save(
+            &Caller::Anonymous,
+            request(json!({"username": "lost", "fullName": "Lost", "avatarKey": key})),
+        )
+        .await
+        .expect("recognised as saved");
+    assert!(saved.created);
+    let avatar = saved.profile.avatar_url.trim_start_matches('/').to_string();
+    assert_eq!(
+        stack.keys().await,
+        vec![avatar.clone()],
+        "avatar kept, upload removed"
+    );
+
+    // When even the read fails, the new avatar is kept (it may be referenced) and so is the upload.
+    let blind = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), true)), MAX);
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    let err = blind
+        .save(
+            &Caller::Anonymous,
+            request(json!({"username": "lost", "fullName": "Lost", "avatarKey": key})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "unavailable");
+    let item = stack.item("lost").await.unwrap();
+    let referenced = item["avatarKey"].as_s().unwrap().clone();
+    let keys = stack.keys().await;
+    assert!(
+        keys.contains(&referenced),
+        "the stored profile's avatar exists: {keys:?}"
+    );
+    assert!(keys.contains(&key), "upload kept for a retry");
 }

@@ -1,5 +1,7 @@
 //! The development settings: one committed env file (`local.env`) that the local stack
-//! and the functions under `cargo lambda watch` both read; the process env overrides it.
+//! and the functions under `cargo lambda watch` both read. The file wins over the shell
+//! for everything both sides share (a developer's real AWS keys must not leak in); only
+//! the stack's own knobs (`PORT`, `LOCAL_DATA_DIR`, `LAMBDA_WATCH_URL`) can be overridden.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -41,24 +43,25 @@ pub fn parse_env_file(text: &str) -> HashMap<String, String> {
 }
 
 impl DevConfig {
-    /// Reads `env_file` (relative paths resolve against `root`), then the process env.
+    /// Reads `env_file` (relative paths resolve against `root`); see the module docs.
     pub fn load(root: &Path, env_file: &Path) -> Result<Self, StackError> {
         let path = root.join(env_file);
         let text = std::fs::read_to_string(&path)
             .map_err(StackError::io(format!("cannot read {}", path.display())))?;
         let file = parse_env_file(&text);
-        let get = |name: &str| {
+        let own = |name: &str| {
             std::env::var(name)
                 .ok()
                 .filter(|v| !v.is_empty())
                 .or_else(|| file.get(name).cloned())
         };
+        let get = |name: &str| file.get(name).cloned();
         let need = |name: &str| {
             get(name).ok_or_else(|| {
                 StackError::Setup(format!("{name} is not set in {}", path.display()))
             })
         };
-        let port: u16 = get("PORT")
+        let port: u16 = own("PORT")
             .unwrap_or_else(|| "3000".into())
             .parse()
             .map_err(|_| StackError::Setup("PORT must be a port number".into()))?;
@@ -69,7 +72,7 @@ impl DevConfig {
                 "AWS_ENDPOINT_URL_DYNAMODB",
                 &need("AWS_ENDPOINT_URL_DYNAMODB")?,
             )?,
-            api_upstream: get("LAMBDA_WATCH_URL").unwrap_or_else(|| "http://127.0.0.1:9000".into()),
+            api_upstream: own("LAMBDA_WATCH_URL").unwrap_or_else(|| "http://127.0.0.1:9000".into()),
             access_key: need("AWS_ACCESS_KEY_ID")?,
             secret_key: need("AWS_SECRET_ACCESS_KEY")?,
             bucket: need("UPLOADS_BUCKET")?,
@@ -82,7 +85,7 @@ impl DevConfig {
                         StackError::Setup("UPLOAD_URL_TTL_SECS must be a number".into())
                     })?,
             ),
-            data_dir: root.join(get("LOCAL_DATA_DIR").unwrap_or_else(|| ".local".into())),
+            data_dir: root.join(own("LOCAL_DATA_DIR").unwrap_or_else(|| ".local".into())),
             site_dir: root.join("site"),
         })
     }

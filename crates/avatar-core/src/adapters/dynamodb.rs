@@ -126,7 +126,7 @@ impl ProfileStore for DynamoProfiles {
                             Ok(WriteOutcome::Written {
                                 created: profile.version == 1,
                                 profile,
-                                // Unknown after a retry; the old object is left for the lifecycle rule.
+                                // Unknown after a retry: the old object stays (see "Unreferenced avatars" in docs/deploy.md).
                                 replaced_avatar: None,
                             })
                         }

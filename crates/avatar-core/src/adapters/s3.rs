@@ -43,6 +43,26 @@ impl S3Objects {
     }
 }
 
+/// Never trusts the declared length alone: stops reading past the limit.
+async fn read_bounded(
+    mut body: ByteStream,
+    declared: u64,
+    max_bytes: u64,
+) -> Result<Fetched, StoreError> {
+    let mut buf = BytesMut::with_capacity(declared.min(max_bytes) as usize);
+    while let Some(chunk) = body
+        .try_next()
+        .await
+        .map_err(|e| StoreError::Unavailable(Box::new(e)))?
+    {
+        if (buf.len() + chunk.len()) as u64 > max_bytes {
+            return Ok(Fetched::TooLarge((buf.len() + chunk.len()) as u64));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Fetched::Found(buf.freeze()))
+}
+
 #[async_trait]
 impl ObjectStore for S3Objects {
     async fn get_upload(&self, key: &UploadKey, max_bytes: u64) -> Result<Fetched, StoreError> {
@@ -71,20 +91,13 @@ impl ObjectStore for S3Objects {
         if declared > max_bytes {
             return Ok(Fetched::TooLarge(declared));
         }
-        // Never trust the declared length alone: stop reading past the limit.
-        let mut body = output.body;
-        let mut buf = BytesMut::with_capacity(declared as usize);
-        while let Some(chunk) = body
-            .try_next()
-            .await
-            .map_err(|e| StoreError::Unavailable(Box::new(e)))?
-        {
-            if (buf.len() + chunk.len()) as u64 > max_bytes {
-                return Ok(Fetched::TooLarge((buf.len() + chunk.len()) as u64));
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        Ok(Fetched::Found(buf.freeze()))
+        // The SDK's operation timeout ends when the headers arrive; the body gets its own.
+        tokio::time::timeout(
+            crate::aws::OPERATION_TIMEOUT,
+            read_bounded(output.body, declared, max_bytes),
+        )
+        .await
+        .map_err(|_| StoreError::Unavailable("reading the upload timed out".into()))?
     }
 
     async fn put_avatar(

@@ -1,4 +1,5 @@
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 use crate::ports::StoreError;
 
@@ -13,10 +14,9 @@ const THROTTLING_CODES: [&str; 6] = [
 
 /// Network failures, timeouts, 5xx and throttling are `Unavailable` (the SDK has already
 /// retried them); everything else is a `Failed` misconfiguration.
-pub fn classify<E, R>(err: SdkError<E, R>) -> StoreError
+pub fn classify<E>(err: SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let transient = match &err {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
@@ -24,10 +24,7 @@ where
         }
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or_default();
-            THROTTLING_CODES.contains(&code)
-                || code == "InternalError"
-                || code == "InternalServerError"
-                || code == "ServiceUnavailable"
+            THROTTLING_CODES.contains(&code) || service.raw().status().is_server_error()
         }
         _ => false,
     };

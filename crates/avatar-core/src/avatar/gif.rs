@@ -42,6 +42,13 @@ pub fn strip(bytes: Bytes) -> Option<Bytes> {
                 i = end;
             }
             IMAGE => {
+                // Each frame declares its own size; the screen size alone bounds nothing.
+                let side = |at: usize| {
+                    Some(u16::from_le_bytes([*data.get(at)?, *data.get(at + 1)?]) as usize)
+                };
+                if side(i + 5)? > super::MAX_SIDE_PX || side(i + 7)? > super::MAX_SIDE_PX {
+                    return None;
+                }
                 let flags = *data.get(i + 9)?;
                 // Descriptor (10) + local colour table + LZW minimum code size (1).
                 let start = i + 10 + colour_table_len(flags) + 1;

@@ -22,7 +22,9 @@ pub fn strip(bytes: Bytes) -> Option<Bytes> {
         jpeg.set_exif(Some(Bytes::from(super::orientation::only(orientation))));
     }
     let encoded = jpeg.encoder().bytes();
-    let end = end_of_image(&encoded).unwrap_or(encoded.len());
+    // No end of image found means a truncated or crafted file: refuse it rather than
+    // publish whatever follows.
+    let end = end_of_image(&encoded)?;
     Some(encoded.slice(..end))
 }
 

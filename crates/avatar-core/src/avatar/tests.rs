@@ -146,6 +146,32 @@ fn refuses_what_is_not_the_promised_image() {
 }
 
 #[test]
+fn a_gif_frame_larger_than_its_screen_is_refused() {
+    let mut gif = images::gif_with_metadata(4, 4);
+    // The first image descriptor (0x2C) follows the extensions; declare a 65535 px frame.
+    let at = gif
+        .iter()
+        .rposition(|&b| b == 0x2C)
+        .expect("image descriptor");
+    gif[at + 5..at + 9].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+    let rejection = verify_and_clean(Bytes::from(gif), ContentType::Gif).expect_err("refused");
+    assert_eq!(rejection, Rejection::Unreadable);
+}
+
+#[test]
+fn a_jpeg_without_its_end_marker_is_refused() {
+    let jpeg = images::jpeg_with_metadata(8, 8);
+    let eoi = jpeg
+        .windows(2)
+        .rposition(|w| w == [0xFF, 0xD9])
+        .expect("EOI");
+    let truncated = jpeg[..eoi].to_vec();
+    let rejection =
+        verify_and_clean(Bytes::from(truncated), ContentType::Jpeg).expect_err("refused");
+    assert_eq!(rejection, Rejection::Unreadable);
+}
+
+#[test]
 fn a_4096_square_header_is_within_limits() {
     // Only the header is checked for size; stripping then fails on the missing data.
     let result = verify_and_clean(

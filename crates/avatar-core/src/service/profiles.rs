@@ -8,7 +8,7 @@ use crate::avatar::{self, Rejection};
 use crate::domain::{AvatarKey, UploadKey, Username};
 use crate::error::ApiError;
 use crate::ports::{
-    Fetched, ObjectStore, Profile, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
+    Expected, Fetched, ObjectStore, Profile, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
 };
 
 pub const DEFAULT_AVATAR_URL: &str = "/default-avatar.svg";
@@ -95,34 +95,64 @@ impl ProfileService {
             write_id: uuid::Uuid::new_v4().to_string(),
             updated_at: now_rfc3339(),
         };
-        let outcome = self.profiles.write(&write).await;
-        match outcome {
+        let failure = match self.profiles.write(&write).await {
             Ok(WriteOutcome::Written {
                 profile,
                 created,
                 replaced_avatar,
             }) => {
-                if let Some(upload) = &request.avatar_key {
-                    self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
-                }
-                if let Some(old) = replaced_avatar {
-                    self.clean_up(self.objects.delete_avatar(&old).await, old.as_str());
-                }
-                Ok(Saved {
-                    profile: ProfileView::from(&profile),
-                    created,
-                })
+                return Ok(self
+                    .finish(&request, profile, created, replaced_avatar)
+                    .await);
             }
-            Ok(WriteOutcome::Conflict) => {
-                self.discard(published).await;
-                Err(ApiError::VersionConflict(
-                    "The profile was changed since you loaded it. Reload it and try again.".into(),
-                ))
+            Ok(WriteOutcome::Conflict) => conflict(&request),
+            Err(err) => ApiError::from(err),
+        };
+        let Some(avatar) = published else {
+            return Err(failure);
+        };
+        // A conflict or an error does not prove the write missed: a response lost after
+        // the write landed, then a retry, looks just like one. Only the stored item tells
+        // whether deleting the new avatar would break the profile.
+        match self.profiles.get(&request.username).await {
+            Ok(Some(current)) if current.avatar_key.as_ref() == Some(&avatar) => {
+                let created = current.version == 1;
+                Ok(self.finish(&request, current, created, None).await)
+            }
+            Ok(_) => {
+                self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());
+                Err(failure)
             }
             Err(err) => {
-                self.discard(published).await;
-                Err(err.into())
+                // Unknown: an unreferenced object is the lesser harm than a broken profile.
+                tracing::warn!(key = %avatar, error = %err, "kept a possibly referenced avatar");
+                Err(failure)
             }
+        }
+    }
+
+    /// After a write: the upload and the replaced avatar are no longer needed.
+    async fn finish(
+        &self,
+        request: &SaveProfileRequest,
+        profile: Profile,
+        created: bool,
+        replaced_avatar: Option<AvatarKey>,
+    ) -> Saved {
+        let upload = async {
+            if let Some(upload) = &request.avatar_key {
+                self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
+            }
+        };
+        let replaced = async {
+            if let Some(old) = &replaced_avatar {
+                self.clean_up(self.objects.delete_avatar(old).await, old.as_str());
+            }
+        };
+        tokio::join!(upload, replaced);
+        Saved {
+            profile: ProfileView::from(&profile),
+            created,
         }
     }
 
@@ -169,12 +199,6 @@ impl ProfileService {
         Ok(avatar)
     }
 
-    async fn discard(&self, published: Option<AvatarKey>) {
-        if let Some(avatar) = published {
-            self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());
-        }
-    }
-
     /// Clean-up is best effort: the answer stands, and `incoming/` expires by lifecycle rule.
     fn clean_up(&self, result: Result<(), StoreError>, key: &str) {
         if let Err(err) = result {
@@ -193,6 +217,17 @@ pub async fn get_profile(
         Some(profile) => Ok(ProfileView::from(&profile)),
         None => Err(not_found(username)),
     }
+}
+
+fn conflict(request: &SaveProfileRequest) -> ApiError {
+    let message = match request.expected {
+        Expected::Absent => format!(
+            "A profile named \"{}\" already exists. Choose another username, or load that profile to edit it.",
+            request.username
+        ),
+        _ => "The profile was changed since you loaded it. Reload it and try again.".into(),
+    };
+    ApiError::VersionConflict(message)
 }
 
 fn rejection_message(rejection: &Rejection) -> String {
