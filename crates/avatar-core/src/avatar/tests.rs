@@ -159,6 +159,25 @@ fn a_gif_frame_larger_than_its_screen_is_refused() {
 }
 
 #[test]
+fn jpeg_metadata_after_the_first_scan_is_dropped_too() {
+    let mut jpeg = images::jpeg_with_metadata(8, 8);
+    let eoi = jpeg
+        .windows(2)
+        .rposition(|w| w == [0xFF, 0xD9])
+        .expect("EOI");
+    // A comment and an APP1 between the scan data and EOI, as progressive encoders allow.
+    let mut late = vec![0xFF, 0xFE, 0, 17];
+    late.extend_from_slice(b"my home address");
+    late.extend_from_slice(&[0xFF, 0xE1, 0, 12]);
+    late.extend_from_slice(b"GPS-SECRET");
+    jpeg.splice(eoi..eoi, late);
+    images::decode(&jpeg, "image/jpeg");
+    let cleaned = clean(jpeg, ContentType::Jpeg);
+    assert_eq!(images::leaks(&cleaned.bytes), Vec::<&str>::new());
+    assert_eq!(images::decode(&cleaned.bytes, "image/jpeg"), (8, 8));
+}
+
+#[test]
 fn a_jpeg_without_its_end_marker_is_refused() {
     let jpeg = images::jpeg_with_metadata(8, 8);
     let eoi = jpeg
