@@ -1,15 +1,11 @@
 use avatar_core::adapters::DynamoProfiles;
 use serde_json::Value;
-use test_support::{TABLE, TestStack};
+use test_support::{TABLE, TestStack, events};
 
 use super::*;
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../events/get-profile/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
+    events::fixture(&format!("get-profile/{name}"))
 }
 
 fn with_username(raw: &str) -> Request {

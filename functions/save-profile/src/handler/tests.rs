@@ -5,7 +5,7 @@ use avatar_core::service::ProfileService;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::Request;
 use serde_json::{Value, json};
-use test_support::{BUCKET, TABLE, TestStack, images};
+use test_support::{BUCKET, TABLE, TestStack, events, images};
 
 use super::*;
 
@@ -73,23 +73,8 @@ fn uuid_v4() -> String {
 }
 
 fn event(content_type: Option<&str>, body: &str) -> Request {
-    let path = format!(
-        "{}/../../events/save-profile/create.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut payload: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON");
-    payload["body"] = body.into();
-    match content_type {
-        Some(ct) => payload["headers"]["content-type"] = ct.into(),
-        None => {
-            payload["headers"]
-                .as_object_mut()
-                .expect("headers")
-                .remove("content-type");
-        }
-    }
-    lambda_http::request::from_str(&payload.to_string()).expect("event")
+    let payload = events::with_body(events::fixture("save-profile/create"), content_type, body);
+    lambda_http::request::from_str(&payload).expect("event")
 }
 
 #[tokio::test]
@@ -103,11 +88,7 @@ async fn fixtures_parse_and_answer_as_documented() {
         ("key-outside-incoming", 400, Some("invalid_request")),
         ("form-encoded", 415, Some("unsupported_media_type")),
     ] {
-        let path = format!(
-            "{}/../../events/save-profile/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(path).expect("fixture");
+        let text = events::fixture(&format!("save-profile/{name}")).to_string();
         let response = handle(
             &h.profiles,
             lambda_http::request::from_str(&text).expect("event"),

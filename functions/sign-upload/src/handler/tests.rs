@@ -4,6 +4,7 @@ use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
 use lambda_http::Request;
 use serde_json::{Value, json};
+use test_support::events;
 
 use super::*;
 
@@ -25,12 +26,7 @@ fn signer() -> UploadSigner {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../events/sign-upload/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("fixture is JSON")
+    events::fixture(&format!("sign-upload/{name}"))
 }
 
 fn event(payload: Value) -> Request {
@@ -39,18 +35,8 @@ fn event(payload: Value) -> Request {
 
 /// The happy-path fixture with another body and Content-Type.
 fn with_body(content_type: Option<&str>, body: &str) -> Request {
-    let mut payload = fixture("ok");
-    payload["body"] = body.into();
-    match content_type {
-        Some(ct) => payload["headers"]["content-type"] = ct.into(),
-        None => {
-            payload["headers"]
-                .as_object_mut()
-                .expect("headers")
-                .remove("content-type");
-        }
-    }
-    event(payload)
+    lambda_http::request::from_str(&events::with_body(fixture("ok"), content_type, body))
+        .expect("event")
 }
 
 async fn call(request: Request) -> (u16, Value) {

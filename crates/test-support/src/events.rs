@@ -1,0 +1,42 @@
+//! The API Gateway HTTP API v2 payloads in `events/`, as tests load and vary them.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// `events/{name}.json`, e.g. `fixture("sign-upload/ok")`.
+pub fn fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../events/{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+/// The payload with another body and Content-Type (`None` removes the header), as text
+/// for `lambda_http::request::from_str`.
+pub fn with_body(mut payload: Value, content_type: Option<&str>, body: &str) -> String {
+    payload["body"] = body.into();
+    let headers = payload["headers"].as_object_mut().expect("headers");
+    match content_type {
+        Some(ct) => {
+            headers.insert("content-type".into(), ct.into());
+        }
+        None => {
+            headers.remove("content-type");
+        }
+    }
+    payload.to_string()
+}
+
+/// The headers CloudFront's response headers policy puts on every avatar.
+pub fn assert_avatar_headers(headers: &reqwest::header::HeaderMap, content_type: &str) {
+    assert_eq!(headers["content-type"], content_type);
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}
