@@ -119,7 +119,7 @@ impl ApiError {
                 code = self.code(),
                 field = self.field(),
                 elapsed_us,
-                message = %self,
+                detail = %self,
                 "request refused"
             ),
         }

@@ -6,7 +6,9 @@ pub fn init() {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
-        .with_current_span(false)
+        .flatten_event(true)
+        // The runtime's invocation span carries the request id.
+        .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
         .init();

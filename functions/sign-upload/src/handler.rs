@@ -19,7 +19,8 @@ pub async fn handle(signer: &UploadSigner, event: Request) -> Result<Response<Bo
                 key = %signed.key,
                 content_type = %request.content_type,
                 size = request.size,
-                filename = ?request.filename.as_deref().map(|f| f.chars().take(100).collect::<String>()),
+                // A hint only: shortened, and JSON-escaped by the formatter.
+                filename = %request.filename.as_deref().unwrap_or_default().chars().take(100).collect::<String>(),
                 elapsed_us = started.elapsed().as_micros() as u64,
                 "upload signed"
             );
