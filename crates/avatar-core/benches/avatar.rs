@@ -1,0 +1,46 @@
+//! Publishing an avatar in memory: sniffing, dimensions and metadata stripping of an
+//! upload about 1 MiB large, as `save-profile` does between reading and writing S3.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use avatar_core::avatar::verify_and_clean;
+use avatar_core::domain::ContentType;
+use bytes::Bytes;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use test_support::bench_images::{noisy_jpeg_with_metadata, noisy_png_with_metadata};
+use test_support::images::leaks;
+
+fn publish(c: &mut Criterion) {
+    let mut group = c.benchmark_group("verify_and_clean");
+    for (name, bytes, content_type) in [
+        (
+            "JPEG 1024x1024",
+            noisy_jpeg_with_metadata(1024),
+            ContentType::Jpeg,
+        ),
+        (
+            "PNG 560x560",
+            noisy_png_with_metadata(560),
+            ContentType::Png,
+        ),
+    ] {
+        let bytes = Bytes::from(bytes);
+        // The benchmark is only worth its number if the work really happens.
+        let clean = verify_and_clean(bytes.clone(), content_type).expect("a valid image");
+        assert!(leaks(&clean.bytes).is_empty(), "{name} still leaks");
+        let name = format!("{name}, {} KiB", bytes.len() / 1024);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(verify_and_clean(bytes.clone(), content_type).ok()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = publish
+}
+criterion_main!(benches);
