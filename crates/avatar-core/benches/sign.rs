@@ -6,8 +6,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use avatar_core::api::{SignUploadRequest, json_response, require_json};
 use avatar_core::domain::{ContentType, UploadKey};
-use avatar_core::service::{Caller, UploadSigner};
-use avatar_core::signer::{CredentialSource, PostFields, PostPolicy, PostSigner, SigningKeyCache};
+use avatar_core::service::{Caller, SignedUpload, UploadForm, UploadSigner};
+use avatar_core::signer::{CredentialSource, PostPolicy, PostSigner, SigningKeyCache};
 use aws_credential_types::Credentials;
 use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -15,24 +15,6 @@ use http::StatusCode;
 
 const MAX_BYTES: u64 = 5_242_880;
 const TTL: Duration = Duration::from_secs(300);
-
-/// The `201` body, field for field as `service::SignedUpload` serializes it (whose
-/// `UploadForm` is not exported, so the sync path cannot build one).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SignedUpload {
-    key: String,
-    upload: UploadForm,
-    #[serde(with = "time::serde::rfc3339")]
-    expires_at: time::OffsetDateTime,
-    max_bytes: u64,
-}
-
-#[derive(serde::Serialize)]
-struct UploadForm {
-    url: std::sync::Arc<str>,
-    fields: PostFields,
-}
 
 const BODY: &[u8] = br#"{"filename": "me.png", "contentType": "image/png", "size": 123456}"#;
 

@@ -61,7 +61,11 @@ fn after_first_scan_cleaned(data: &[u8]) -> Option<Vec<u8>> {
     let mut kept_from = 0;
     while i + 1 < data.len() {
         if data[i] != 0xFF {
-            i += 1;
+            // Entropy data is most of the file: jump to the next 0xFF.
+            match memchr::memchr(0xFF, &data[i..]) {
+                Some(offset) => i += offset,
+                None => break,
+            }
             continue;
         }
         match data[i + 1] {

@@ -6,7 +6,7 @@ mod setup;
 mod uploads;
 
 pub use profiles::{ProfileService, ProfileView, Saved, get_profile};
-pub use uploads::{SignedUpload, UploadSigner};
+pub use uploads::{SignedUpload, UploadForm, UploadSigner};
 
 /// Who is asking. Until sign-in exists everyone is anonymous and may edit any profile.
 #[derive(Debug, Clone, PartialEq, Eq)]

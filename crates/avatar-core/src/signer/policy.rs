@@ -1,4 +1,4 @@
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -18,36 +18,48 @@ pub struct PostPolicy<'a> {
 }
 
 impl PostPolicy<'_> {
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(512);
+    /// The policy document as UTF-8 JSON bytes, ready for base64.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(512 + self.security_token.map_or(0, str::len));
         let e = self.expiration;
-        // `write!` to a String cannot fail.
+        // Writing to a Vec cannot fail; values are escaped straight into the buffer.
         let _ = write!(
             out,
-            r#"{{"expiration":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z","conditions":[{{"bucket":{}}},["eq","$key",{}],["eq","$Content-Type",{}],["content-length-range",1,{}],{{"x-amz-algorithm":"{ALGORITHM}"}},{{"x-amz-credential":{}}},{{"x-amz-date":{}}}"#,
+            r#"{{"expiration":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z","conditions":[{{"bucket":"#,
             e.year(),
             u8::from(e.month()),
             e.day(),
             e.hour(),
             e.minute(),
             e.second(),
-            json_str(self.bucket),
-            json_str(self.key),
-            json_str(self.content_type),
-            self.max_bytes,
-            json_str(self.credential),
-            json_str(self.amz_date),
         );
+        json_str(&mut out, self.bucket);
+        out.extend_from_slice(br#"},["eq","$key","#);
+        json_str(&mut out, self.key);
+        out.extend_from_slice(br#"],["eq","$Content-Type","#);
+        json_str(&mut out, self.content_type);
+        let _ = write!(out, r#"],["content-length-range",1,{}],"#, self.max_bytes);
+        out.extend_from_slice(br#"{"x-amz-algorithm":""#);
+        out.extend_from_slice(ALGORITHM.as_bytes());
+        out.extend_from_slice(br#""},{"x-amz-credential":"#);
+        json_str(&mut out, self.credential);
+        out.extend_from_slice(br#"},{"x-amz-date":"#);
+        json_str(&mut out, self.amz_date);
+        out.push(b'}');
         if let Some(token) = self.security_token {
-            let _ = write!(out, r#",{{"x-amz-security-token":{}}}"#, json_str(token));
+            out.extend_from_slice(br#",{"x-amz-security-token":"#);
+            json_str(&mut out, token);
+            out.push(b'}');
         }
-        out.push_str("]}");
+        out.extend_from_slice(b"]}");
         out
     }
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+/// Appends `s` as a quoted, escaped JSON string.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    // Serializing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// `x-amz-date`: `YYYYMMDDTHHMMSSZ`.
