@@ -9,7 +9,6 @@ use avatar_core::domain::{ContentType, UploadKey};
 use avatar_core::service::{Caller, SignedUpload, UploadForm, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostPolicy, PostSigner, SigningKeyCache};
 use aws_credential_types::Credentials;
-use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::StatusCode;
 
@@ -171,9 +170,9 @@ fn parts(c: &mut Criterion) {
     group.bench_function("policy JSON", |b| b.iter(|| black_box(policy().to_json())));
     let json = policy().to_json();
     group.bench_function("base64", |b| {
-        b.iter(|| black_box(base64::engine::general_purpose::STANDARD.encode(black_box(&json))))
+        b.iter(|| black_box(base64_simd::STANDARD.encode_to_string(black_box(&json))))
     });
-    let policy_b64 = base64::engine::general_purpose::STANDARD.encode(&json);
+    let policy_b64 = base64_simd::STANDARD.encode_to_string(&json);
     let keys = SigningKeyCache::new("us-east-1".into());
     group.bench_function("HMAC-SHA256 with the cached key", |b| {
         b.iter(|| {
