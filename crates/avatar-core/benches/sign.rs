@@ -142,7 +142,7 @@ fn end_to_end(c: &mut Criterion) {
 /// The same path in pieces, to see which one dominates.
 fn parts(c: &mut Criterion) {
     let mut group = c.benchmark_group("sign parts");
-    group.bench_function("Uuid::new_v4 (one getrandom call)", |b| {
+    group.bench_function("Uuid::new_v4 (fast-rng)", |b| {
         b.iter(|| black_box(uuid::Uuid::new_v4()))
     });
     group.bench_function("UploadKey::new", |b| {
