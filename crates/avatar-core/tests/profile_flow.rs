@@ -4,11 +4,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
 use avatar_core::domain::{ContentType, FullName, Username};
 use avatar_core::ports::{Expected, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
-use avatar_core::service::{Caller, ProfileService, UploadSigner};
+use avatar_core::service::{Caller, ProfileService, Saved, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
 use serde_json::json;
@@ -65,6 +66,10 @@ fn request(body: serde_json::Value) -> SaveProfileRequest {
     SaveProfileRequest::try_from(body.to_string().as_bytes()).expect("valid request")
 }
 
+async fn save(profiles: &ProfileService, body: serde_json::Value) -> Result<Saved, ApiError> {
+    profiles.save(&Caller::Anonymous, request(body)).await
+}
+
 fn closed_port_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -100,13 +105,12 @@ async fn sign_post_save_get_for_every_image_type() {
     ];
     for (username, content_type, bytes) in cases {
         let key = browser_upload(&stack, content_type, bytes).await;
-        let saved = profiles
-            .save(
-                &Caller::Anonymous,
-                request(json!({"username": username, "fullName": "Test User", "avatarKey": key})),
-            )
-            .await
-            .expect("saved");
+        let saved = save(
+            &profiles,
+            json!({"username": username, "fullName": "Test User", "avatarKey": key}),
+        )
+        .await
+        .expect("saved");
         assert!(saved.created);
         let got = profiles
             .get(&Caller::Anonymous, &Username::try_from(username).unwrap())
@@ -140,22 +144,14 @@ async fn sign_post_save_get_for_every_image_type() {
 async fn fifty_racing_conditional_saves_let_exactly_one_win() {
     let stack = TestStack::start().await;
     let profiles = Arc::new(service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await);
-    profiles
-        .save(
-            &Caller::Anonymous,
-            request(json!({"username": "race", "fullName": "Start"})),
-        )
+    save(&profiles, json!({"username": "race", "fullName": "Start"}))
         .await
         .unwrap();
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let profiles = Arc::clone(&profiles);
             tokio::spawn(async move {
-                profiles
-                    .save(
-                        &Caller::Anonymous,
-                        request(json!({"username": "race", "fullName": format!("Writer {i}"), "expectedVersion": 1})),
-                    )
+                save(&profiles, json!({"username": "race", "fullName": format!("Writer {i}"), "expectedVersion": 1}))
                     .await
             })
         })
@@ -187,12 +183,11 @@ async fn fifty_racing_upserts_lose_no_update() {
         .map(|i| {
             let profiles = Arc::clone(&profiles);
             tokio::spawn(async move {
-                profiles
-                    .save(
-                        &Caller::Anonymous,
-                        request(json!({"username": "upsert", "fullName": format!("Writer {i}")})),
-                    )
-                    .await
+                save(
+                    &profiles,
+                    json!({"username": "upsert", "fullName": format!("Writer {i}")}),
+                )
+                .await
             })
         })
         .collect();
@@ -268,13 +263,12 @@ async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let broken = service(&stack, &stack.s3.url(), &closed_port_url()).await;
     let started = Instant::now();
-    let err = broken
-        .save(
-            &Caller::Anonymous,
-            request(json!({"username": "down", "fullName": "Down", "avatarKey": key})),
-        )
-        .await
-        .unwrap_err();
+    let err = save(
+        &broken,
+        json!({"username": "down", "fullName": "Down", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
     assert!(
         started.elapsed() < Duration::from_secs(30),
@@ -296,13 +290,12 @@ async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
 
     // With DynamoDB back the same upload saves.
     let working = service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await;
-    let saved = working
-        .save(
-            &Caller::Anonymous,
-            request(json!({"username": "down", "fullName": "Down", "avatarKey": key})),
-        )
-        .await
-        .unwrap();
+    let saved = save(
+        &working,
+        json!({"username": "down", "fullName": "Down", "avatarKey": key}),
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.profile.version, 1);
 }
 
@@ -312,13 +305,12 @@ async fn s3_down_is_503_and_writes_nothing() {
     let broken = service(&stack, &closed_port_url(), &stack.dynamodb.url()).await;
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let started = Instant::now();
-    let err = broken
-        .save(
-            &Caller::Anonymous,
-            request(json!({"username": "s3down", "fullName": "S3 Down", "avatarKey": key})),
-        )
-        .await
-        .unwrap_err();
+    let err = save(
+        &broken,
+        json!({"username": "s3down", "fullName": "S3 Down", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(stack.items().await.is_empty());
@@ -357,13 +349,12 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     // The consistent read after the error shows our avatar: the save succeeded.
     let profiles = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), false)), MAX);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
-    let saved = profiles
-        .save(
-            &Caller::Anonymous,
-            request(json!({"username": "lost", "fullName": "Lost", "avatarKey": key})),
-        )
-        .await
-        .expect("recognised as saved");
+    let saved = save(
+        &profiles,
+        json!({"username": "lost", "fullName": "Lost", "avatarKey": key}),
+    )
+    .await
+    .expect("recognised as saved");
     assert!(saved.created);
     let avatar = saved.profile.avatar_url.trim_start_matches('/').to_string();
     assert_eq!(
@@ -375,13 +366,12 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     // When even the read fails, the new avatar is kept (it may be referenced) and so is the upload.
     let blind = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), true)), MAX);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
-    let err = blind
-        .save(
-            &Caller::Anonymous,
-            request(json!({"username": "lost", "fullName": "Lost", "avatarKey": key})),
-        )
-        .await
-        .unwrap_err();
+    let err = save(
+        &blind,
+        json!({"username": "lost", "fullName": "Lost", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "unavailable");
     let item = stack.item("lost").await.unwrap();
     let referenced = item["avatarKey"].as_s().unwrap().clone();

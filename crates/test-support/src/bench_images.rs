@@ -46,25 +46,7 @@ fn noisy_pixels(w: usize, h: usize, channels: usize, amplitude: u8) -> Vec<u8> {
 /// profile, a comment and bytes after the end of the image. 1024 gives about 1 MiB.
 pub fn noisy_jpeg_with_metadata(side: u16) -> Vec<u8> {
     let pixels = noisy_pixels(side.into(), side.into(), 3, 40);
-    let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
-    let mut exif = b"Exif\0\0".to_vec();
-    exif.extend_from_slice(&exif_with_gps());
-    encoder.add_app_segment(1, exif).expect("exif");
-    encoder.add_app_segment(1, XMP.to_vec()).expect("xmp");
-    encoder.add_icc_profile(&[0x42; 3144]).expect("icc");
-    encoder
-        .encode(&pixels, side, side, jpeg_encoder::ColorType::Rgb)
-        .expect("jpeg");
-    // A comment right after SOI, and data appended after EOI.
-    let comment = b"my home address";
-    let mut with_comment = out[..2].to_vec();
-    with_comment.extend_from_slice(&[0xFF, 0xFE]);
-    with_comment.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
-    with_comment.extend_from_slice(comment);
-    with_comment.extend_from_slice(&out[2..]);
-    with_comment.extend_from_slice(b"TRAILING-SECRET");
-    with_comment
+    crate::images::encode_jpeg_with_metadata(&pixels, side, side, 90, &[0x42; 3144])
 }
 
 /// An RGBA PNG of `side`×`side` noisy pixels with eXIf (GPS), tEXt and iTXt (XMP) chunks.

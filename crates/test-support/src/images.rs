@@ -145,17 +145,29 @@ fn png_inner(w: u32, h: u32, metadata: bool) -> Vec<u8> {
 
 /// A baseline JPEG with EXIF (GPS), XMP, an ICC profile, a comment and bytes after EOI.
 pub fn jpeg_with_metadata(w: u16, h: u16) -> Vec<u8> {
+    encode_jpeg_with_metadata(&gradient_rgb(w, h), w, h, 85, ICC_MARKER)
+}
+
+/// RGB `pixels` as a baseline JPEG carrying EXIF (GPS), XMP, the ICC `profile`, a
+/// comment and bytes after the end of the image.
+pub fn encode_jpeg_with_metadata(
+    pixels: &[u8],
+    w: u16,
+    h: u16,
+    quality: u8,
+    profile: &[u8],
+) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
     let mut exif = b"Exif\0\0".to_vec();
     exif.extend_from_slice(&exif_with_gps());
     encoder.add_app_segment(1, exif).expect("exif");
     encoder
         .add_app_segment(1, XMP_PACKET.as_bytes().to_vec())
         .expect("xmp");
-    encoder.add_icc_profile(ICC_MARKER).expect("icc");
+    encoder.add_icc_profile(profile).expect("icc");
     encoder
-        .encode(&gradient_rgb(w, h), w, h, jpeg_encoder::ColorType::Rgb)
+        .encode(pixels, w, h, jpeg_encoder::ColorType::Rgb)
         .expect("jpeg");
     // A comment right after SOI, and data appended after EOI.
     let comment = b"my home address";
