@@ -3,7 +3,7 @@
 //! DynamoDB. `scripts/test` starts the stack and runs this with `--ignored`.
 
 use serde_json::{Value, json};
-use test_support::images;
+use test_support::{images, post_form_from};
 
 fn app_url() -> String {
     std::env::var("APP_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into())
@@ -55,24 +55,7 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
         .collect();
-    let mut form = reqwest::multipart::Form::new();
-    for (name, value) in fields {
-        form = form.text(name, value);
-    }
-    form = form.part(
-        "file",
-        reqwest::multipart::Part::bytes(png.clone())
-            .file_name("me.png")
-            .mime_str("image/png")
-            .unwrap(),
-    );
-    let upload = client
-        .post(url)
-        .header("Origin", &origin)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let upload = post_form_from(&origin, url, &fields, png.clone(), "image/png").await;
     assert!(upload.status().is_success(), "upload: {}", upload.status());
     assert_eq!(
         upload.headers()["access-control-allow-origin"],

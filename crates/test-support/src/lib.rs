@@ -7,5 +7,6 @@ pub mod images;
 mod stack;
 
 pub use stack::{
-    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, post_form, sdk_config,
+    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, post_form,
+    post_form_from, sdk_config,
 };

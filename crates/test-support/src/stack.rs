@@ -20,6 +20,7 @@ pub struct TestStack {
     pub s3: Running,
     pub dynamodb: Running,
     pub dir: tempfile::TempDir,
+    config: SdkConfig,
     s3_client: aws_sdk_s3::Client,
     dynamo_client: aws_sdk_dynamodb::Client,
 }
@@ -70,13 +71,15 @@ impl TestStack {
             s3,
             dynamodb,
             dir,
+            config,
             s3_client,
             dynamo_client,
         }
     }
 
-    pub fn sdk_config(&self) -> impl std::future::Future<Output = SdkConfig> {
-        sdk_config()
+    /// Static test credentials and the region, for building the app's own adapters.
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.config
     }
 
     pub fn s3_client(&self) -> &aws_sdk_s3::Client {
@@ -179,16 +182,28 @@ pub async fn sdk_config() -> SdkConfig {
         .await
 }
 
-/// POSTs a form as a browser does: fields in order, then `file` last.
-pub async fn post_form(
+/// POSTs a form as a browser on the test page's origin does: fields in order, then
+/// `file` last.
+pub async fn post_form<N: AsRef<str>, V: AsRef<str>>(
     url: &str,
-    fields: &[(String, String)],
+    fields: &[(N, V)],
+    file: Vec<u8>,
+    file_type: &str,
+) -> reqwest::Response {
+    post_form_from(PAGE_ORIGIN, url, fields, file, file_type).await
+}
+
+/// The same from another page origin.
+pub async fn post_form_from<N: AsRef<str>, V: AsRef<str>>(
+    origin: &str,
+    url: &str,
+    fields: &[(N, V)],
     file: Vec<u8>,
     file_type: &str,
 ) -> reqwest::Response {
     let mut form = reqwest::multipart::Form::new();
     for (name, value) in fields {
-        form = form.text(name.clone(), value.clone());
+        form = form.text(name.as_ref().to_string(), value.as_ref().to_string());
     }
     let part = reqwest::multipart::Part::bytes(file)
         .file_name("avatar")
@@ -197,7 +212,7 @@ pub async fn post_form(
     form = form.part("file", part);
     reqwest::Client::new()
         .post(url)
-        .header("Origin", PAGE_ORIGIN)
+        .header("Origin", origin)
         .multipart(form)
         .send()
         .await

@@ -28,13 +28,6 @@ impl AvatarKey {
         (uuid.hyphenated().to_string() == id).then(|| Self(value.to_string()))
     }
 
-    pub fn content_type(&self) -> ContentType {
-        self.0
-            .rsplit_once('.')
-            .and_then(|(_, ext)| ContentType::from_extension(ext))
-            .unwrap_or(ContentType::Png)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -63,7 +56,6 @@ mod tests {
         assert!(key.as_str().ends_with(".webp"));
         assert_ne!(key, AvatarKey::new(&user, ContentType::Webp));
         assert_eq!(AvatarKey::parse_stored(key.as_str()), Some(key.clone()));
-        assert_eq!(key.content_type(), ContentType::Webp);
         assert_eq!(key.url_path(), format!("/{}", key.as_str()));
     }
 

@@ -63,10 +63,6 @@ impl PostSigner {
         }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// Resolves current credentials (cached, refreshed before they lapse) and signs.
     pub async fn presign(
         &self,

@@ -37,19 +37,15 @@ impl SigningKeyCache {
         let mut slot = self.cached.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = matches!(&*slot, Some(c) if c.day == day && c.access_key_id == access_key_id);
         if !fresh {
-            let key = generate_signing_key(secret, at.into(), &self.region, "s3");
-            *slot = Some(CachedKey {
-                access_key_id: access_key_id.to_string(),
-                day,
-                key: key.as_ref().to_vec(),
-            });
+            *slot = None;
         }
-        match &*slot {
-            Some(cached) => calculate_signature(&cached.key, string_to_sign),
-            None => calculate_signature(
-                generate_signing_key(secret, at.into(), &self.region, "s3"),
-                string_to_sign,
-            ),
-        }
+        let cached = slot.get_or_insert_with(|| CachedKey {
+            access_key_id: access_key_id.to_string(),
+            day,
+            key: generate_signing_key(secret, at.into(), &self.region, "s3")
+                .as_ref()
+                .to_vec(),
+        });
+        calculate_signature(&cached.key, string_to_sign)
     }
 }

@@ -44,11 +44,7 @@ async fn seed(stack: &TestStack) {
 async fn reads_decoded_lower_cased_names_and_refuses_the_rest() {
     let stack = TestStack::start().await;
     seed(&stack).await;
-    let store = DynamoProfiles::new(
-        &stack.sdk_config().await,
-        TABLE,
-        Some(&stack.dynamodb.url()),
-    );
+    let store = DynamoProfiles::new(stack.sdk_config(), TABLE, Some(&stack.dynamodb.url()));
 
     let (status, body) = call(
         &store,

@@ -19,7 +19,7 @@ struct Harness {
 impl Harness {
     async fn start() -> Self {
         let stack = TestStack::start().await;
-        let sdk = stack.sdk_config().await;
+        let sdk = stack.sdk_config();
         let vars: HashMap<&str, String> = HashMap::from([
             ("UPLOADS_BUCKET", BUCKET.to_string()),
             ("PROFILES_TABLE", TABLE.to_string()),
@@ -28,7 +28,7 @@ impl Harness {
             ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
         ]);
         let env = Env::from_fn(move |name| vars.get(name).cloned());
-        let profiles = ProfileService::from_env(&env, &sdk).expect("config");
+        let profiles = ProfileService::from_env(&env, sdk).expect("config");
         Self { stack, profiles }
     }
 
