@@ -18,10 +18,10 @@ use test_support::{ACCESS_KEY, BUCKET, REGION, SECRET_KEY, TABLE, TestStack, ima
 const MAX: u64 = 1024 * 1024;
 
 async fn service(stack: &TestStack, s3_url: &str, dynamodb_url: &str) -> ProfileService {
-    let sdk = stack.sdk_config().await;
+    let sdk = stack.sdk_config();
     ProfileService::new(
-        Box::new(S3Objects::new(&sdk, BUCKET, Some(s3_url))),
-        Box::new(DynamoProfiles::new(&sdk, TABLE, Some(dynamodb_url))),
+        Box::new(S3Objects::new(sdk, BUCKET, Some(s3_url))),
+        Box::new(DynamoProfiles::new(sdk, TABLE, Some(dynamodb_url))),
         MAX,
     )
 }
@@ -46,14 +46,13 @@ async fn browser_upload(stack: &TestStack, content_type: ContentType, bytes: Vec
         .sign(&Caller::Anonymous, &request, SystemTime::now())
         .await
         .expect("signed");
-    let fields: Vec<(String, String)> = signed
-        .upload
-        .fields
-        .pairs()
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect();
-    let response = post_form(&signed.upload.url, &fields, bytes, content_type.mime()).await;
+    let response = post_form(
+        &signed.upload.url,
+        &signed.upload.fields.pairs(),
+        bytes,
+        content_type.mime(),
+    )
+    .await;
     assert!(
         response.status().is_success(),
         "upload: {}",
@@ -216,8 +215,8 @@ async fn fifty_racing_upserts_lose_no_update() {
 #[tokio::test]
 async fn a_retried_write_that_already_landed_is_recognised() {
     let stack = TestStack::start().await;
-    let sdk = stack.sdk_config().await;
-    let store = DynamoProfiles::new(&sdk, TABLE, Some(&stack.dynamodb.url()));
+    let sdk = stack.sdk_config();
+    let store = DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()));
     let write = ProfileWrite {
         username: Username::try_from("retry").unwrap(),
         full_name: FullName::try_from("Retry").unwrap(),
@@ -317,6 +316,49 @@ async fn s3_down_is_503_and_writes_nothing() {
     assert_eq!(stack.keys().await, vec![key]);
 }
 
+#[tokio::test]
+async fn refused_s3_credentials_are_500_internal_and_write_nothing() {
+    let stack = TestStack::start().await;
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    // A role S3 refuses (403): a misconfiguration, not an outage.
+    let wrong = stack
+        .sdk_config()
+        .to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                ACCESS_KEY,
+                "not-the-secret",
+                None,
+                None,
+                "test",
+            )),
+        )
+        .build();
+    let misconfigured = ProfileService::new(
+        Box::new(S3Objects::new(&wrong, BUCKET, Some(&stack.s3.url()))),
+        Box::new(DynamoProfiles::new(
+            &wrong,
+            TABLE,
+            Some(&stack.dynamodb.url()),
+        )),
+        MAX,
+    );
+    let err = save(
+        &misconfigured,
+        json!({"username": "config", "fullName": "Config", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (500, "internal"));
+    assert_eq!(
+        avatar_core::api::error_response(&err).body(),
+        r#"{"error":{"code":"internal","message":"Something went wrong on our side."}}"#,
+        "no detail leaks"
+    );
+    assert!(stack.items().await.is_empty());
+    assert_eq!(stack.keys().await, vec![key]);
+}
+
 /// A store whose write lands but whose answer is lost: the caller sees an error.
 struct LandsThenFails(DynamoProfiles, bool);
 
@@ -342,9 +384,9 @@ impl ProfileStore for LandsThenFails {
 #[tokio::test]
 async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     let stack = TestStack::start().await;
-    let sdk = stack.sdk_config().await;
-    let objects = || Box::new(S3Objects::new(&sdk, BUCKET, Some(&stack.s3.url())));
-    let dynamo = || DynamoProfiles::new(&sdk, TABLE, Some(&stack.dynamodb.url()));
+    let sdk = stack.sdk_config();
+    let objects = || Box::new(S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())));
+    let dynamo = || DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()));
 
     // The consistent read after the error shows our avatar: the save succeeded.
     let profiles = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), false)), MAX);

@@ -185,6 +185,23 @@ async fn a_stopped_api_is_a_clear_502() {
 }
 
 #[tokio::test]
+async fn an_oversized_api_body_is_refused_at_the_edge() {
+    let stack = TestStack::start().await;
+    let edge = edge(&stack, closed_port_url()).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/profile", edge.url()))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 1024 * 1024 + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_large");
+    assert!(stack.items().await.is_empty());
+}
+
+#[tokio::test]
 async fn a_stalled_client_blocks_nobody() {
     let stack = TestStack::start().await;
     let edge = edge(&stack, closed_port_url()).await;

@@ -316,3 +316,34 @@ async fn the_same_filename_gets_a_new_key_each_time() {
     let (_, b) = call(event(fixture("ok"))).await;
     assert_ne!(a["key"], b["key"]);
 }
+
+#[tokio::test]
+async fn credentials_that_cannot_be_resolved_are_a_503() {
+    use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError, future};
+
+    #[derive(Debug)]
+    struct NoCredentials;
+    impl ProvideCredentials for NoCredentials {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            future::ProvideCredentials::ready(Err(CredentialsError::not_loaded("no role")))
+        }
+    }
+    let signer = UploadSigner::new(
+        PostSigner::new("uploads", "us-east-1", None),
+        CredentialSource::new(
+            aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
+        ),
+        MAX,
+        Duration::from_secs(300),
+    );
+    let response = handle(&signer, event(fixture("ok")))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status().as_u16(), 503);
+    let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON body");
+    assert_eq!(body["error"]["code"], "unavailable");
+    assert!(body.get("key").is_none(), "nothing signed");
+}
