@@ -7,19 +7,18 @@ use std::time::Duration;
 use avatar_core::api::{SignUploadRequest, require_json};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const MAX_BYTES: u64 = 5_242_880;
 const BODY: &[u8] =
     br#"{"filename": "IMG_20261126_120000.jpg", "contentType": "image/jpeg", "size": 1048576}"#;
 
 fn parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("sign request");
     group.bench_function("SignUploadRequest::parse", |b| {
-        b.iter(|| black_box(SignUploadRequest::parse(black_box(BODY), MAX_BYTES).ok()))
+        b.iter(|| black_box(SignUploadRequest::try_from(black_box(BODY)).ok()))
     });
     group.bench_function("require_json + parse", |b| {
         b.iter(|| {
             let parsed = require_json(Some(black_box(b"application/json; charset=utf-8")))
-                .and_then(|()| SignUploadRequest::parse(black_box(BODY), MAX_BYTES));
+                .and_then(|()| SignUploadRequest::try_from(black_box(BODY)));
             black_box(parsed.ok())
         })
     });

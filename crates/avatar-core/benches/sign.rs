@@ -4,9 +4,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
+use avatar_core::api::SignUploadResponse;
 use avatar_core::api::{SignUploadRequest, json_response, require_json};
 use avatar_core::domain::{ContentType, UploadKey};
-use avatar_core::service::{Caller, SignedUpload, UploadForm, UploadSigner};
+use avatar_core::service::{Caller, SignedUpload, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostPolicy, PostSigner, SigningKeyCache};
 use aws_credential_types::Credentials;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -79,16 +80,12 @@ fn end_to_end(c: &mut Criterion) {
                     TTL,
                     SystemTime::now(),
                 );
-                let body = SignedUpload {
-                    key: key.to_string(),
-                    upload: UploadForm {
-                        url: post.url,
-                        fields: post.fields,
-                    },
-                    expires_at: post.expires_at,
+                let signed = SignedUpload {
+                    key,
+                    post,
                     max_bytes: MAX_BYTES,
                 };
-                black_box(serde_json::to_vec(&body).ok())
+                black_box(serde_json::to_vec(&SignUploadResponse::from(&signed)).ok())
             })
         });
     }
@@ -203,17 +200,13 @@ fn parts(c: &mut Criterion) {
         TTL,
         SystemTime::now(),
     );
-    let body = SignedUpload {
-        key: post.fields.key.clone(),
-        upload: UploadForm {
-            url: post.url,
-            fields: post.fields,
-        },
-        expires_at: post.expires_at,
+    let signed = SignedUpload {
+        key: UploadKey::try_from(post.fields.key.as_str()).expect("key"),
+        post,
         max_bytes: MAX_BYTES,
     };
     group.bench_function("response JSON", |b| {
-        b.iter(|| black_box(serde_json::to_vec(&body).ok()))
+        b.iter(|| black_box(serde_json::to_vec(&SignUploadResponse::from(&signed)).ok()))
     });
     group.finish();
 }

@@ -2,6 +2,8 @@
 
 use http::StatusCode;
 
+use crate::ports::StoreError;
+
 /// Every refusal or failure the API can answer with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -122,6 +124,16 @@ impl ApiError {
                 detail = %self,
                 "request refused"
             ),
+        }
+    }
+}
+
+/// A store failure after the SDK's retries: worth retrying (503), or a misconfiguration (500).
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(e) => ApiError::Unavailable(e),
+            StoreError::Failed(e) => ApiError::Internal(e),
         }
     }
 }

@@ -8,8 +8,10 @@ pub mod aws;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod headers;
 pub mod ports;
 pub mod service;
+pub mod setup;
 pub mod signer;
 pub mod telemetry;
 

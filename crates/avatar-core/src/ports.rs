@@ -1,10 +1,9 @@
-//! The two things the app stores, as small traits: adapters implement them on AWS,
-//! tests may implement them in memory.
+//! The two things the app stores, as small traits; `adapters` implements them on AWS.
 
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::domain::{AvatarKey, ContentType, FullName, UploadKey, Username};
+use crate::domain::{AvatarKey, ContentType, Expected, FullName, Profile, UploadKey, Username};
 use crate::error::BoxError;
 
 /// Why a store call failed.
@@ -41,28 +40,6 @@ pub trait ObjectStore: Send + Sync {
     async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError>;
 }
 
-/// A stored profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
-    pub username: Username,
-    pub full_name: FullName,
-    pub avatar_key: Option<AvatarKey>,
-    pub version: u64,
-    /// RFC 3339, UTC.
-    pub updated_at: String,
-}
-
-/// `expectedVersion`, like HTTP `If-Match`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expected {
-    /// Absent: upsert.
-    Any,
-    /// `0`: create only.
-    Absent,
-    /// `n`: only if the stored version is `n`.
-    Version(u64),
-}
-
 /// One atomic profile write.
 #[derive(Debug, Clone)]
 pub struct ProfileWrite {
@@ -87,8 +64,26 @@ pub enum WriteOutcome {
     Conflict,
 }
 
+/// Profiles, keyed by username. Every implementation keeps these rules; the service and
+/// its clean-up of avatar objects rely on them.
 #[async_trait]
 pub trait ProfileStore: Send + Sync {
+    /// A strongly consistent read: a write that returned is visible.
     async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError>;
+
+    /// One atomic write of `write`'s fields, or nothing at all:
+    /// - **Expected version.** `Expected::Any` creates or updates; `Absent` only creates;
+    ///   `Version(n)` only updates a profile whose stored version is `n`. A failed
+    ///   precondition is `Ok(WriteOutcome::Conflict)` with nothing changed.
+    /// - **Versions** start at 1 and go up by exactly one per landed write.
+    /// - **Write-id retries.** A write whose `write_id` is already stored (a retry of a
+    ///   write that landed behind a lost response) is not applied again; it answers
+    ///   `Written` with the stored profile, as the first attempt would have.
+    /// - **`created`** is true only when this write made the profile (no stored version
+    ///   before it).
+    /// - **Replaced avatar.** `avatar_key: None` keeps the stored avatar. When a new avatar
+    ///   replaces a different stored one, `replaced_avatar` names the old key, which no
+    ///   profile references any more; the caller deletes it. It is `None` when unknown (a
+    ///   recognised retry), so an object is never deleted on a guess.
     async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError>;
 }

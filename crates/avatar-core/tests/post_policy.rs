@@ -42,7 +42,7 @@ async fn sign(signer: &UploadSigner, content_type: ContentType, at: SystemTime) 
 
 fn fields(signed: &SignedUpload) -> Vec<(String, String)> {
     signed
-        .upload
+        .post
         .fields
         .pairs()
         .into_iter()
@@ -60,18 +60,12 @@ async fn the_browser_post_is_accepted_and_stored_with_the_signed_type() {
     let signer = signer(&stack, creds(), Duration::from_secs(300));
     let signed = sign(&signer, ContentType::Png, SystemTime::now()).await;
     assert_eq!(
-        signed.upload.url.as_ref(),
+        signed.post.url.as_ref(),
         format!("{}/{BUCKET}", stack.s3.url())
     );
 
     let png = images::png(16, 16);
-    let response = post_form(
-        &signed.upload.url,
-        &fields(&signed),
-        png.clone(),
-        "image/png",
-    )
-    .await;
+    let response = post_form(&signed.post.url, &fields(&signed), png.clone(), "image/png").await;
     assert!(response.status().is_success(), "{}", response.status());
     assert_eq!(
         response
@@ -81,7 +75,7 @@ async fn the_browser_post_is_accepted_and_stored_with_the_signed_type() {
         Some(PAGE_ORIGIN),
         "CORS allows the page's origin"
     );
-    let (stored, content_type, _) = stack.get(&signed.key).await.expect("object stored");
+    let (stored, content_type, _) = stack.get(signed.key.as_str()).await.expect("object stored");
     assert_eq!(stored, png);
     assert_eq!(content_type.as_deref(), Some("image/png"));
 }
@@ -158,7 +152,7 @@ async fn s3_refuses_every_form_that_breaks_the_policy() {
         let mut file = png.clone();
         let mut file_type = "image/png";
         tamper(&mut form, &mut file, &mut file_type);
-        let response = post_form(&signed.upload.url, &form, file, file_type).await;
+        let response = post_form(&signed.post.url, &form, file, file_type).await;
         let status = response.status().as_u16();
         let body = response.text().await.unwrap_or_default();
         assert!(status == 400 || status == 403, "{name}: {status} {body}");
@@ -184,7 +178,7 @@ async fn an_expired_policy_or_a_wrong_secret_is_403() {
     )
     .await;
     let response = post_form(
-        &expired.upload.url,
+        &expired.post.url,
         &fields(&expired),
         png.clone(),
         "image/png",
@@ -203,7 +197,7 @@ async fn an_expired_policy_or_a_wrong_secret_is_403() {
         Duration::from_secs(60),
     );
     let signed = sign(&wrong, ContentType::Png, SystemTime::now()).await;
-    let response = post_form(&signed.upload.url, &fields(&signed), png, "image/png").await;
+    let response = post_form(&signed.post.url, &fields(&signed), png, "image/png").await;
     assert_eq!(response.status().as_u16(), 403);
     assert!(
         response
@@ -229,11 +223,11 @@ async fn temporary_credentials_sign_the_token_too() {
     let signer = signer(&stack, temporary, Duration::from_secs(300));
     let signed = sign(&signer, ContentType::Webp, SystemTime::now()).await;
     assert_eq!(
-        signed.upload.fields.security_token.as_deref(),
+        signed.post.fields.security_token.as_deref(),
         Some("session-token")
     );
     let policy = base64::engine::general_purpose::STANDARD
-        .decode(&signed.upload.fields.policy)
+        .decode(&signed.post.fields.policy)
         .unwrap();
     let policy: serde_json::Value = serde_json::from_slice(&policy).unwrap();
     assert!(
@@ -243,7 +237,7 @@ async fn temporary_credentials_sign_the_token_too() {
             .contains(&serde_json::json!({"x-amz-security-token": "session-token"}))
     );
     let response = post_form(
-        &signed.upload.url,
+        &signed.post.url,
         &fields(&signed),
         images::webp_with_metadata(4, 4),
         "image/webp",

@@ -7,9 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use avatar_core::adapters::DynamoProfiles;
 use avatar_core::config::Env;
-use avatar_core::service::{ProfileService, UploadSigner};
+use avatar_core::{headers, setup};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -23,10 +22,13 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+fn template() -> Value {
+    serde_yaml::from_str(&read("template.yaml")).expect("template.yaml parses")
+}
+
 /// The template's functions, by the crate their CodeUri points at.
 fn template_functions() -> BTreeMap<String, Value> {
-    let template: Value =
-        serde_yaml::from_str(&read("template.yaml")).expect("template.yaml parses");
+    let template = template();
     let resources = template["Resources"].as_mapping().expect("Resources");
     resources
         .values()
@@ -119,12 +121,12 @@ fn variables_read(function: &str) -> BTreeSet<String> {
     });
     let main = read(&format!("functions/{function}/src/main.rs"));
     let sdk = sdk();
-    if main.contains("UploadSigner::from_env") {
-        UploadSigner::from_env(&env, &sdk).expect("config");
-    } else if main.contains("ProfileService::from_env") {
-        ProfileService::from_env(&env, &sdk).expect("config");
-    } else if main.contains("DynamoProfiles::from_env") {
-        DynamoProfiles::from_env(&env, &sdk).expect("config");
+    if main.contains("setup::upload_signer(") {
+        setup::upload_signer(&env, &sdk).expect("config");
+    } else if main.contains("setup::profile_service(") {
+        setup::profile_service(&env, &sdk).expect("config");
+    } else if main.contains("setup::profile_store(") {
+        setup::profile_store(&env, &sdk).expect("config");
     } else {
         panic!("{function}: main.rs builds its service in a way this test does not know");
     }
@@ -214,4 +216,72 @@ fn each_function_may_do_exactly_what_its_code_calls() {
     for (name, props) in template_functions() {
         assert_eq!(template_actions(&props), expected[name.as_str()], "{name}");
     }
+}
+
+/// A `!Sub` string's template, or a plain string, with its folding undone.
+fn text(value: &Value) -> String {
+    let raw = match value {
+        Value::String(s) => s.clone(),
+        Value::Tagged(tagged) => match &tagged.value {
+            Value::String(s) => s.clone(),
+            Value::Sequence(parts) => parts[0].as_str().expect("!Sub template").to_string(),
+            other => panic!("unexpected !Sub {other:?}"),
+        },
+        other => panic!("expected a string, got {other:?}"),
+    };
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn custom_header(policy: &Value, name: &str) -> String {
+    policy["CustomHeadersConfig"]["Items"]
+        .as_sequence()
+        .expect("custom headers")
+        .iter()
+        .find(|h| h["Header"] == name)
+        .map(|h| text(&h["Value"]))
+        .unwrap_or_else(|| panic!("custom header {name}"))
+}
+
+#[test]
+fn cloudfront_headers_match_the_code() {
+    let template = template();
+    let policy = |name: &str| {
+        template["Resources"][name]["Properties"]["ResponseHeadersPolicyConfig"].clone()
+    };
+    let avatars = policy("AvatarHeadersPolicy");
+    let security = &avatars["SecurityHeadersConfig"];
+    assert_eq!(
+        text(&security["ContentSecurityPolicy"]["ContentSecurityPolicy"]),
+        headers::AVATAR_CSP
+    );
+    assert_eq!(security["ContentTypeOptions"]["Override"], true, "nosniff");
+    assert_eq!(
+        custom_header(&avatars, "Cache-Control"),
+        headers::AVATAR_CACHE_CONTROL
+    );
+
+    let site = policy("SiteHeadersPolicy");
+    let security = &site["SecurityHeadersConfig"];
+    let upload_origin = "https://${UploadsBucketName}.s3.${AWS::Region}.${AWS::URLSuffix}";
+    assert_eq!(
+        text(&security["ContentSecurityPolicy"]["ContentSecurityPolicy"]),
+        headers::site_csp(upload_origin)
+    );
+    assert_eq!(security["ContentTypeOptions"]["Override"], true, "nosniff");
+    assert_eq!(
+        security["FrameOptions"]["FrameOption"],
+        headers::SITE_FRAME_OPTIONS
+    );
+    assert_eq!(
+        security["ReferrerPolicy"]["ReferrerPolicy"],
+        headers::SITE_REFERRER_POLICY
+    );
+    assert_eq!(
+        custom_header(&site, "Permissions-Policy"),
+        headers::SITE_PERMISSIONS_POLICY
+    );
+    assert_eq!(
+        custom_header(&site, "Cross-Origin-Opener-Policy"),
+        headers::SITE_OPENER_POLICY
+    );
 }

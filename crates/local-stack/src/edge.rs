@@ -16,6 +16,8 @@ use s3s::service::{S3Service, S3ServiceBuilder};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use avatar_core::headers;
+
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};
 
@@ -23,9 +25,6 @@ use crate::{StackError, bind};
 const MAX_API_BODY: usize = 1024 * 1024;
 /// Long enough for `cargo lambda watch` to compile a function on its first invocation.
 const API_TIMEOUT: Duration = Duration::from_secs(300);
-
-pub const AVATAR_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-pub const AVATAR_CSP: &str = "default-src 'none'; sandbox";
 
 #[derive(Debug, Clone)]
 pub struct EdgeSettings {
@@ -67,24 +66,33 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
         bucket: settings.bucket.clone(),
     });
 
+    let site_header = |name, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
     let site = Router::new()
         .fallback_service(ServeDir::new(site_dir).append_index_html_on_directories(true))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             site_csp(&settings.upload_origin)?,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(site_header(
             header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+            headers::SITE_FRAME_OPTIONS,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(site_header(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
+            headers::SITE_REFERRER_POLICY,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ));
+        .layer(site_header(
+            HeaderName::from_static("permissions-policy"),
+            headers::SITE_PERMISSIONS_POLICY,
+        ))
+        .layer(site_header(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            headers::SITE_OPENER_POLICY,
+        ))
+        // The page changes with every deploy; CloudFront revalidates it.
+        .layer(site_header(header::CACHE_CONTROL, "no-cache"));
     let router = Router::new()
         .route("/api/{*rest}", any(api))
         .route("/avatars/{*rest}", any(avatar))
@@ -92,7 +100,7 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
         .merge(site)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+            HeaderValue::from_static(headers::NOSNIFF),
         ));
 
     let listener = bind(settings.addr, "edge").await?;
@@ -106,12 +114,8 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
 
 /// The same policy CloudFront's response headers policy sets on the site.
 fn site_csp(upload_origin: &str) -> Result<HeaderValue, StackError> {
-    HeaderValue::from_str(&format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
-         connect-src 'self' {upload_origin}; font-src 'self'; manifest-src 'self'; \
-         form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ))
-    .map_err(|_| StackError::Setup(format!("edge: bad upload origin {upload_origin:?}")))
+    HeaderValue::from_str(&headers::site_csp(upload_origin))
+        .map_err(|_| StackError::Setup(format!("edge: bad upload origin {upload_origin:?}")))
 }
 
 fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -194,14 +198,14 @@ fn avatar_key(path: &str) -> Option<&str> {
     (key.split('/').count() == 3 && key.split('/').all(safe_segment)).then_some(key)
 }
 
-fn avatar_headers(headers: &mut HeaderMap) {
-    headers.insert(
+fn avatar_headers(map: &mut HeaderMap) {
+    map.insert(
         header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
+        HeaderValue::from_static(headers::NOSNIFF),
     );
-    headers.insert(
+    map.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(AVATAR_CSP),
+        HeaderValue::from_static(headers::AVATAR_CSP),
     );
 }
 
@@ -239,7 +243,7 @@ async fn avatar(State(edge): State<Arc<Edge>>, request: Request) -> Response {
             }
             response.headers_mut().insert(
                 header::CACHE_CONTROL,
-                HeaderValue::from_static(AVATAR_CACHE_CONTROL),
+                HeaderValue::from_static(headers::AVATAR_CACHE_CONTROL),
             );
             avatar_headers(response.headers_mut());
             response

@@ -99,7 +99,7 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
         .await
         .unwrap();
     assert_eq!(avatar.status(), 200);
-    test_support::events::assert_avatar_headers(avatar.headers(), "image/png");
+    test_support::avatar_headers::assert_avatar_headers(avatar.headers(), "image/png");
     let bytes = avatar.bytes().await.unwrap();
     assert!(images::leaks(&bytes).is_empty());
     assert_eq!(images::decode(&bytes, "image/png"), (32, 32));

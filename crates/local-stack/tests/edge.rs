@@ -126,7 +126,7 @@ async fn avatars_come_with_cloudfronts_headers() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    test_support::events::assert_avatar_headers(response.headers(), "image/png");
+    test_support::avatar_headers::assert_avatar_headers(response.headers(), "image/png");
     assert_eq!(response.bytes().await.unwrap().as_ref(), png.as_slice());
 
     // Only avatars/ is published; other prefixes, missing keys and writes are refused.

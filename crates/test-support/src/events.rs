@@ -26,17 +26,3 @@ pub fn with_body(mut payload: Value, content_type: Option<&str>, body: &str) -> 
     }
     payload.to_string()
 }
-
-/// The headers CloudFront's response headers policy puts on every avatar.
-pub fn assert_avatar_headers(headers: &reqwest::header::HeaderMap, content_type: &str) {
-    assert_eq!(headers["content-type"], content_type);
-    assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(
-        headers["content-security-policy"],
-        "default-src 'none'; sandbox"
-    );
-    assert_eq!(
-        headers["cache-control"],
-        "public, max-age=31536000, immutable"
-    );
-}

@@ -1,6 +1,7 @@
 //! Shared by the integration tests: the embedded S3 and DynamoDB on ephemeral ports, real
 //! images that carry the metadata a phone would add, and a browser-like multipart POST.
 
+pub mod avatar_headers;
 pub mod bench_images;
 pub mod events;
 pub mod images;

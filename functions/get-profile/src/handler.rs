@@ -1,11 +1,10 @@
 use std::convert::Infallible;
-use std::time::Instant;
 
 use avatar_core::ApiError;
-use avatar_core::api::{error_response, json_response};
-use avatar_core::domain::Username;
+use avatar_core::api::{ProfileView, json_response, micros, respond};
+use avatar_core::domain::{Profile, Username};
 use avatar_core::ports::ProfileStore;
-use avatar_core::service::{Caller, ProfileView, get_profile};
+use avatar_core::service::{Caller, get_profile};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
@@ -16,28 +15,22 @@ pub async fn handle(
     store: &dyn ProfileStore,
     event: Request,
 ) -> Result<Response<Body>, Infallible> {
-    let started = Instant::now();
-    let response = match get(store, &event).await {
-        Ok(profile) => {
-            tracing::info!(
-                route = ROUTE,
-                status = 200,
-                username = %profile.username,
-                version = profile.version,
-                elapsed_us = started.elapsed().as_micros() as u64,
-                "profile read"
-            );
-            json_response(StatusCode::OK, &profile)
-        }
-        Err(err) => {
-            err.log(ROUTE, started.elapsed());
-            error_response(&err)
-        }
-    };
+    let response = respond(ROUTE, get(store, &event), |profile, elapsed| {
+        tracing::info!(
+            route = ROUTE,
+            status = 200,
+            username = %profile.username,
+            version = profile.version,
+            elapsed_us = micros(elapsed),
+            "profile read"
+        );
+        json_response(StatusCode::OK, &ProfileView::from(&profile))
+    })
+    .await;
     Ok(response.map(Body::from))
 }
 
-async fn get(store: &dyn ProfileStore, event: &Request) -> Result<ProfileView, ApiError> {
+async fn get(store: &dyn ProfileStore, event: &Request) -> Result<Profile, ApiError> {
     let username = username_from_path(event)?;
     get_profile(store, &Caller::Anonymous, &username).await
 }

@@ -2,15 +2,14 @@
 
 mod handler;
 
-use avatar_core::adapters::DynamoProfiles;
 use avatar_core::config::Env;
-use avatar_core::{aws, telemetry};
+use avatar_core::{aws, setup, telemetry};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let sdk = aws::load_sdk_config().await;
-    let store = DynamoProfiles::from_env(&Env::process(), &sdk)?;
+    let store = setup::profile_store(&Env::process(), &sdk)?;
     run(service_fn(|event| handler::handle(&store, event))).await
 }

@@ -3,14 +3,13 @@
 mod handler;
 
 use avatar_core::config::Env;
-use avatar_core::service::ProfileService;
-use avatar_core::{aws, telemetry};
+use avatar_core::{aws, setup, telemetry};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let sdk = aws::load_sdk_config().await;
-    let profiles = ProfileService::from_env(&Env::process(), &sdk)?;
+    let profiles = setup::profile_service(&Env::process(), &sdk)?;
     run(service_fn(|event| handler::handle(&profiles, event))).await
 }

@@ -3,14 +3,13 @@
 mod handler;
 
 use avatar_core::config::Env;
-use avatar_core::service::UploadSigner;
-use avatar_core::{aws, telemetry};
+use avatar_core::{aws, setup, telemetry};
 use lambda_http::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let sdk = aws::load_sdk_config().await;
-    let signer = UploadSigner::from_env(&Env::process(), &sdk)?;
+    let signer = setup::upload_signer(&Env::process(), &sdk)?;
     run(service_fn(|event| handler::handle(&signer, event))).await
 }

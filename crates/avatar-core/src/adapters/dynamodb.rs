@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::sdk_error::classify;
-use crate::domain::{AvatarKey, FullName, Username};
-use crate::ports::{Expected, Profile, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use crate::domain::{AvatarKey, Expected, FullName, Profile, Username};
+use crate::ports::{ProfileStore, ProfileWrite, StoreError, WriteOutcome};
 
 type Item = HashMap<String, AttributeValue>;
 

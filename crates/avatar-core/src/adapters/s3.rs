@@ -6,10 +6,8 @@ use bytes::{Bytes, BytesMut};
 
 use super::sdk_error::classify;
 use crate::domain::{AvatarKey, ContentType, UploadKey};
+use crate::headers::AVATAR_CACHE_CONTROL;
 use crate::ports::{Fetched, ObjectStore, StoreError};
-
-/// Keys are unique per publish, so a cached avatar never goes stale.
-pub const AVATAR_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
 pub struct S3Objects {
     client: Client,

@@ -1,7 +1,6 @@
 use super::JsonObject;
-use crate::domain::{FullName, UploadKey, Username};
+use crate::domain::{Expected, FullName, UploadKey, Username};
 use crate::error::ApiError;
-use crate::ports::Expected;
 
 /// `POST /api/profile`, parsed: `{"username", "fullName", "avatarKey"?, "expectedVersion"?}`.
 #[derive(Debug, Clone)]

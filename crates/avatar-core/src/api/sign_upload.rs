@@ -1,11 +1,19 @@
+use std::sync::Arc;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
 use super::JsonObject;
 use crate::domain::ContentType;
 use crate::error::ApiError;
+use crate::service::SignedUpload;
+use crate::signer::PostFields;
 
 /// Longer filenames are refused rather than truncated, so logs never hold a surprise.
 pub const MAX_FILENAME_CHARS: usize = 1024;
 
-/// `POST /api/uploads`, parsed: `{"filename"?, "contentType", "size"}`.
+/// `POST /api/uploads`, parsed: `{"filename"?, "contentType", "size"}`. The size limit is
+/// the signer's to apply: it is configuration, not syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignUploadRequest {
     /// A hint for logs only; never part of the key.
@@ -14,8 +22,10 @@ pub struct SignUploadRequest {
     pub size: u64,
 }
 
-impl SignUploadRequest {
-    pub fn parse(body: &[u8], max_bytes: u64) -> Result<Self, ApiError> {
+impl TryFrom<&[u8]> for SignUploadRequest {
+    type Error = ApiError;
+
+    fn try_from(body: &[u8]) -> Result<Self, Self::Error> {
         let obj = JsonObject::parse(body)?;
         let filename = obj.optional_str("filename")?;
         if let Some(name) = filename
@@ -31,15 +41,42 @@ impl SignUploadRequest {
         if size == 0 {
             return Err(ApiError::invalid("size", "The file is empty."));
         }
-        if size > max_bytes {
-            return Err(ApiError::TooLarge(format!(
-                "The file is {size} bytes; the limit is {max_bytes} bytes."
-            )));
-        }
         Ok(Self {
             filename: filename.map(str::to_string),
             content_type,
             size,
         })
+    }
+}
+
+/// The `201` body of `POST /api/uploads`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignUploadResponse<'a> {
+    pub key: &'a str,
+    pub upload: UploadForm<'a>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub max_bytes: u64,
+}
+
+/// The form the browser POSTs: `fields` in order, then the file, to `url`.
+#[derive(Debug, Serialize)]
+pub struct UploadForm<'a> {
+    pub url: &'a Arc<str>,
+    pub fields: &'a PostFields,
+}
+
+impl<'a> From<&'a SignedUpload> for SignUploadResponse<'a> {
+    fn from(signed: &'a SignedUpload) -> Self {
+        Self {
+            key: signed.key.as_str(),
+            upload: UploadForm {
+                url: &signed.post.url,
+                fields: &signed.post.fields,
+            },
+            expires_at: signed.post.expires_at,
+            max_bytes: signed.max_bytes,
+        }
     }
 }

@@ -40,6 +40,15 @@ impl ContentType {
         }
     }
 
+    /// The accepted formats as a phrase: `names("or")` is "PNG, JPEG, WebP or GIF".
+    pub fn names(conjunction: &str) -> String {
+        let labels = Self::ALL.map(Self::label);
+        match labels.split_last() {
+            Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
     pub fn from_extension(ext: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.extension() == ext)
     }
@@ -55,7 +64,8 @@ impl TryFrom<&str> for ContentType {
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::from_mime(value).ok_or_else(|| {
             ApiError::UnsupportedType(format!(
-                "Only PNG, JPEG, WebP and GIF pictures are accepted (not {value:?})."
+                "Only {} pictures are accepted (not {value:?}).",
+                Self::names("and")
             ))
         })
     }

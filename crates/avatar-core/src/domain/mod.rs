@@ -3,11 +3,13 @@
 mod avatar_key;
 mod content_type;
 mod full_name;
+mod profile;
 mod upload_key;
 mod username;
 
 pub use avatar_key::AvatarKey;
 pub use content_type::ContentType;
 pub use full_name::FullName;
+pub use profile::{Expected, Profile};
 pub use upload_key::UploadKey;
 pub use username::Username;

@@ -1,17 +1,12 @@
-use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::Caller;
 use crate::api::SaveProfileRequest;
 use crate::avatar::{self, Rejection};
-use crate::domain::{AvatarKey, UploadKey, Username};
+use crate::domain::{AvatarKey, ContentType, Expected, Profile, UploadKey, Username};
 use crate::error::ApiError;
-use crate::ports::{
-    Expected, Fetched, ObjectStore, Profile, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
-};
-
-pub const DEFAULT_AVATAR_URL: &str = "/default-avatar.svg";
+use crate::ports::{Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
 
 /// Profiles and their avatars: verifies uploads, publishes clean copies, writes atomically.
 pub struct ProfileService {
@@ -20,45 +15,11 @@ pub struct ProfileService {
     max_upload_bytes: u64,
 }
 
-/// The JSON shape of a profile.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileView {
-    pub username: String,
-    pub full_name: String,
-    pub avatar_url: String,
-    pub version: u64,
-    pub updated_at: String,
-}
-
-impl From<&Profile> for ProfileView {
-    fn from(p: &Profile) -> Self {
-        Self {
-            username: p.username.to_string(),
-            full_name: p.full_name.as_str().to_string(),
-            avatar_url: p
-                .avatar_key
-                .as_ref()
-                .map_or_else(|| DEFAULT_AVATAR_URL.to_string(), AvatarKey::url_path),
-            version: p.version,
-            updated_at: p.updated_at.clone(),
-        }
-    }
-}
-
+/// A landed write: the stored profile, and whether this save created it.
 #[derive(Debug)]
 pub struct Saved {
-    pub profile: ProfileView,
+    pub profile: Profile,
     pub created: bool,
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::Unavailable(e) => ApiError::Unavailable(e),
-            StoreError::Failed(e) => ApiError::Internal(e),
-        }
-    }
 }
 
 impl ProfileService {
@@ -72,10 +33,6 @@ impl ProfileService {
             profiles,
             max_upload_bytes,
         }
-    }
-
-    pub async fn get(&self, caller: &Caller, username: &Username) -> Result<ProfileView, ApiError> {
-        get_profile(self.profiles.as_ref(), caller, username).await
     }
 
     pub async fn save(
@@ -150,10 +107,7 @@ impl ProfileService {
             }
         };
         tokio::join!(upload, replaced);
-        Saved {
-            profile: ProfileView::from(&profile),
-            created,
-        }
+        Saved { profile, created }
     }
 
     /// Reads the upload whole, verifies and cleans it, and writes the clean bytes under
@@ -212,9 +166,9 @@ pub async fn get_profile(
     store: &dyn ProfileStore,
     _caller: &Caller,
     username: &Username,
-) -> Result<ProfileView, ApiError> {
+) -> Result<Profile, ApiError> {
     match store.get(username).await? {
-        Some(profile) => Ok(ProfileView::from(&profile)),
+        Some(profile) => Ok(profile),
         None => Err(not_found(username)),
     }
 }
@@ -231,7 +185,10 @@ fn conflict(request: &SaveProfileRequest) -> ApiError {
 }
 
 fn rejection_message(rejection: &Rejection) -> String {
-    format!("{rejection}. Choose a PNG, JPEG, WebP or GIF picture.")
+    format!(
+        "{rejection}. Choose a {} picture.",
+        ContentType::names("or")
+    )
 }
 
 fn not_found(username: &Username) -> ApiError {

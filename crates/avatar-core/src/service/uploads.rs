@@ -1,13 +1,10 @@
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
-use time::OffsetDateTime;
-
 use super::Caller;
 use crate::api::SignUploadRequest;
 use crate::domain::UploadKey;
 use crate::error::ApiError;
-use crate::signer::{CredentialSource, PostFields, PostSigner};
+use crate::signer::{CredentialSource, PostSigner, PresignedPost};
 
 /// Signs browser uploads into `incoming/` under a key the server chooses.
 pub struct UploadSigner {
@@ -17,21 +14,13 @@ pub struct UploadSigner {
     ttl: Duration,
 }
 
-/// The `201` body of `POST /api/uploads`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A signed upload: the key the file will have and the form that puts it there.
+#[derive(Debug, Clone)]
 pub struct SignedUpload {
-    pub key: String,
-    pub upload: UploadForm,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
+    pub key: UploadKey,
+    pub post: PresignedPost,
+    /// The largest file the policy lets S3 accept.
     pub max_bytes: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct UploadForm {
-    pub url: std::sync::Arc<str>,
-    pub fields: PostFields,
 }
 
 impl UploadSigner {
@@ -49,28 +38,26 @@ impl UploadSigner {
         }
     }
 
-    pub fn max_bytes(&self) -> u64 {
-        self.max_bytes
-    }
-
     pub async fn sign(
         &self,
         _caller: &Caller,
         request: &SignUploadRequest,
         now: SystemTime,
     ) -> Result<SignedUpload, ApiError> {
+        if request.size > self.max_bytes {
+            return Err(ApiError::TooLarge(format!(
+                "The file is {} bytes; the limit is {} bytes.",
+                request.size, self.max_bytes
+            )));
+        }
         let key = UploadKey::new(request.content_type);
         let post = self
             .signer
             .presign(&self.credentials, &key, self.max_bytes, self.ttl, now)
             .await?;
         Ok(SignedUpload {
-            key: key.to_string(),
-            upload: UploadForm {
-                url: post.url,
-                fields: post.fields,
-            },
-            expires_at: post.expires_at,
+            key,
+            post,
             max_bytes: self.max_bytes,
         })
     }

@@ -28,7 +28,7 @@ impl Harness {
             ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
         ]);
         let env = Env::from_fn(move |name| vars.get(name).cloned());
-        let profiles = ProfileService::from_env(&env, sdk).expect("config");
+        let profiles = avatar_core::setup::profile_service(&env, sdk).expect("config");
         Self { stack, profiles }
     }
 

@@ -1,0 +1,23 @@
+use super::{AvatarKey, FullName, Username};
+
+/// A stored profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub username: Username,
+    pub full_name: FullName,
+    pub avatar_key: Option<AvatarKey>,
+    pub version: u64,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// `expectedVersion`, like HTTP `If-Match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// Absent: upsert.
+    Any,
+    /// `0`: create only.
+    Absent,
+    /// `n`: only if the stored version is `n`.
+    Version(u64),
+}

@@ -1,0 +1,71 @@
+//! Building each function's service from its environment, once at init. Every `main.rs`
+//! calls one of these; none names an adapter.
+
+use aws_config::SdkConfig;
+
+use crate::adapters::{DynamoProfiles, S3Objects};
+use crate::config::{ConfigError, Env};
+use crate::ports::ProfileStore;
+use crate::service::{ProfileService, UploadSigner};
+use crate::signer::{CredentialSource, PostSigner};
+
+/// sign-upload: needs `UPLOADS_BUCKET`; reads `MAX_UPLOAD_BYTES`, `UPLOAD_URL_TTL_SECS`,
+/// the region and `AWS_ENDPOINT_URL_S3`. Makes no network call: credentials resolve on
+/// first use.
+pub fn upload_signer<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    sdk: &SdkConfig,
+) -> Result<UploadSigner, ConfigError> {
+    let region = match sdk.region() {
+        Some(region) => region.to_string(),
+        None => env.region()?,
+    };
+    let provider = sdk.credentials_provider().ok_or(ConfigError {
+        name: "AWS_ACCESS_KEY_ID",
+        problem: "no credentials provider is configured".into(),
+    })?;
+    let endpoint = env.s3_endpoint();
+    Ok(UploadSigner::new(
+        PostSigner::new(env.required("UPLOADS_BUCKET")?, region, endpoint.as_deref()),
+        CredentialSource::new(provider),
+        env.max_upload_bytes()?,
+        env.upload_url_ttl()?,
+    ))
+}
+
+/// save-profile: needs `UPLOADS_BUCKET` and `PROFILES_TABLE`; reads `MAX_UPLOAD_BYTES`
+/// and the endpoints.
+pub fn profile_service<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    sdk: &SdkConfig,
+) -> Result<ProfileService, ConfigError> {
+    let objects = S3Objects::new(
+        sdk,
+        env.required("UPLOADS_BUCKET")?,
+        env.s3_endpoint().as_deref(),
+    );
+    Ok(ProfileService::new(
+        Box::new(objects),
+        Box::new(dynamo_profiles(env, sdk)?),
+        env.max_upload_bytes()?,
+    ))
+}
+
+/// get-profile: needs `PROFILES_TABLE`; reads `AWS_ENDPOINT_URL_DYNAMODB`.
+pub fn profile_store<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    sdk: &SdkConfig,
+) -> Result<impl ProfileStore + use<F>, ConfigError> {
+    dynamo_profiles(env, sdk)
+}
+
+fn dynamo_profiles<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    sdk: &SdkConfig,
+) -> Result<DynamoProfiles, ConfigError> {
+    Ok(DynamoProfiles::new(
+        sdk,
+        env.required("PROFILES_TABLE")?,
+        env.dynamodb_endpoint().as_deref(),
+    ))
+}

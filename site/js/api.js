@@ -1,0 +1,66 @@
+// The app's JSON API: requests, the §3 error shape, and the pages' addresses.
+
+/** Error raised for a non-2xx API answer, carrying the §3 error body if there was one. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = body && typeof body === "object" && body.error && typeof body.error === "object" ? body.error : null;
+    const message = err && typeof err.message === "string" && err.message
+      ? err.message
+      : `The server answered with an unexpected error (HTTP ${status}). Please try again.`;
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = err && typeof err.code === "string" ? err.code : null;
+    this.field = err && typeof err.field === "string" && err.field ? err.field : null;
+  }
+}
+
+/** Raised when the server could not be reached at all. */
+export class NetworkError extends Error {
+  constructor() {
+    super("Could not reach the server. Check your connection and try again.");
+    this.name = "NetworkError";
+  }
+}
+
+export async function apiRequest(method, path, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new NetworkError();
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  if (data === null || typeof data !== "object") {
+    throw new ApiError(response.status, null);
+  }
+  return { status: response.status, data };
+}
+
+export function profilePath(username) {
+  return `/api/profile/${encodeURIComponent(username)}`;
+}
+
+export function accountUrl(username) {
+  return `index.html?username=${encodeURIComponent(username)}`;
+}
+
+export function profileUrl(username) {
+  return `profile.html?username=${encodeURIComponent(username)}`;
+}
+
+export function usernameFromQuery() {
+  const value = new URLSearchParams(window.location.search).get("username");
+  return value ? value.trim() : "";
+}

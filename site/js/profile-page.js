@@ -1,0 +1,54 @@
+// The public profile page (profile.html?username=…).
+
+import { ApiError, accountUrl, apiRequest, profilePath, usernameFromQuery } from "./api.js";
+import { DEFAULT_AVATAR, quoteName } from "./formats.js";
+import { StatusLine } from "./status.js";
+
+export async function initProfilePage() {
+  const status = new StatusLine(document.getElementById("status"));
+  const view = document.getElementById("profile_view");
+  const actions = document.getElementById("profile_actions");
+  const createLink = document.getElementById("create_link");
+  const username = usernameFromQuery();
+
+  if (!username) {
+    status.set("error", "No profile was named in the address.");
+    createLink.href = "index.html";
+    actions.hidden = false;
+    return;
+  }
+
+  try {
+    const { data } = await apiRequest("GET", profilePath(username));
+    const name = String(data.username || username);
+    const fullName = String(data.fullName || name);
+    document.getElementById("profile_full_name").textContent = fullName;
+    document.getElementById("profile_username").textContent = name;
+    const avatar = document.getElementById("profile_avatar");
+    avatar.src = typeof data.avatarUrl === "string" && data.avatarUrl ? data.avatarUrl : DEFAULT_AVATAR;
+    avatar.alt = `Profile picture of ${fullName}`;
+    const updated = document.getElementById("profile_updated");
+    const when = data.updatedAt ? new Date(data.updatedAt) : null;
+    if (when && !Number.isNaN(when.getTime())) {
+      const time = document.createElement("time");
+      time.dateTime = data.updatedAt;
+      time.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      updated.replaceChildren(document.createTextNode("Updated "), time);
+    }
+    document.getElementById("edit_link").href = accountUrl(name);
+    document.title = `${fullName} (@${name})`;
+    status.set("idle", "");
+    view.hidden = false;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      status.set("error", `There is no profile called ${quoteName(username)}.`);
+      createLink.textContent = "Create this profile";
+      createLink.href = accountUrl(username.toLowerCase());
+    } else {
+      status.set("error", `Could not load the profile: ${error.message}`);
+      createLink.textContent = "Back to your profile";
+      createLink.href = "index.html";
+    }
+    actions.hidden = false;
+  }
+}
