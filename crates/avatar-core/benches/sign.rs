@@ -7,11 +7,17 @@ use std::time::{Duration, Instant, SystemTime};
 use avatar_core::api::SignUploadResponse;
 use avatar_core::api::{SignUploadRequest, json_response, require_json};
 use avatar_core::domain::{ContentType, UploadKey};
-use avatar_core::service::{Caller, SignedUpload, UploadSigner};
+use avatar_core::service::{SignedUpload, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostPolicy, PostSigner, SigningKeyCache};
 use aws_credential_types::Credentials;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::StatusCode;
+
+/// Any signed-in account: the key prefix is the only thing it changes.
+fn account() -> avatar_core::domain::AccountId {
+    avatar_core::domain::AccountId::try_from("0f8fad5b-d9cb-469f-a165-70867728950e")
+        .expect("account id")
+}
 
 const MAX_BYTES: u64 = 5_242_880;
 const TTL: Duration = Duration::from_secs(300);
@@ -71,7 +77,7 @@ fn end_to_end(c: &mut Criterion) {
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {
-                let key = UploadKey::new(ContentType::Png);
+                let key = UploadKey::new(account(), ContentType::Png);
                 let post = post_signer.sign(
                     &creds,
                     key.as_str(),
@@ -102,9 +108,7 @@ fn end_to_end(c: &mut Criterion) {
             runtime.block_on(async {
                 let started = Instant::now();
                 for _ in 0..iters {
-                    let signed = service
-                        .sign(&Caller::Anonymous, &request, SystemTime::now())
-                        .await;
+                    let signed = service.sign(&account(), &request, SystemTime::now()).await;
                     black_box(
                         signed
                             .ok()
@@ -126,7 +130,7 @@ fn end_to_end(c: &mut Criterion) {
                         require_json(Some(b"application/json"))?;
                         let request = SignUploadRequest::try_from(black_box(BODY))?;
                         let signed = service
-                            .sign(&Caller::Anonymous, &request, SystemTime::now())
+                            .sign(&account(), &request, SystemTime::now())
                             .await?;
                         Ok::<_, avatar_core::ApiError>(json_response(
                             StatusCode::CREATED,
@@ -150,7 +154,7 @@ fn parts(c: &mut Criterion) {
         b.iter(|| black_box(uuid::Uuid::new_v4()))
     });
     group.bench_function("UploadKey::new", |b| {
-        b.iter(|| black_box(UploadKey::new(ContentType::Png)))
+        b.iter(|| black_box(UploadKey::new(account(), ContentType::Png)))
     });
 
     let creds = role_credentials();
@@ -164,7 +168,7 @@ fn parts(c: &mut Criterion) {
     let policy = || PostPolicy {
         expiration: now + TTL,
         bucket: "avatar-uploads-123456789012",
-        key: "incoming/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
+        key: "incoming/0f8fad5b-d9cb-469f-a165-70867728950e/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
         content_type: "image/png",
         max_bytes: MAX_BYTES,
         credential: &credential,
@@ -201,7 +205,7 @@ fn parts(c: &mut Criterion) {
     });
     let post = signer().sign(
         &creds,
-        "incoming/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
+        "incoming/0f8fad5b-d9cb-469f-a165-70867728950e/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
         ContentType::Png,
         MAX_BYTES,
         TTL,

@@ -12,6 +12,15 @@ pub enum ApiError {
         message: String,
         field: Option<&'static str>,
     },
+    /// No verified caller on a route that needs one (the authorizer normally answers first).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller may not use this thing (another account's upload).
+    #[error("{message}")]
+    Forbidden {
+        message: String,
+        field: Option<&'static str>,
+    },
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -26,6 +35,12 @@ pub enum ApiError {
     InvalidAvatar(String),
     #[error("{0}")]
     VersionConflict(String),
+    /// The username belongs to another account.
+    #[error("{0}")]
+    UsernameTaken(String),
+    /// The caller already owns a profile under another username.
+    #[error("{0}")]
+    AlreadyHasProfile(String),
     /// A dependency (S3, DynamoDB, the credential source) failed after the SDK's retries.
     #[error("The service is temporarily unavailable. Try again in a moment.")]
     Unavailable(#[source] BoxError),
@@ -54,13 +69,17 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::InvalidRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::UnsupportedMediaType(_) | Self::UnsupportedType(_) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::UploadNotFound(_) | Self::InvalidAvatar(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::VersionConflict(_) => StatusCode::CONFLICT,
+            Self::VersionConflict(_) | Self::UsernameTaken(_) | Self::AlreadyHasProfile(_) => {
+                StatusCode::CONFLICT
+            }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,6 +88,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidRequest { .. } => "invalid_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden { .. } => "forbidden",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::UnsupportedType(_) => "unsupported_type",
             Self::TooLarge(_) => "too_large",
@@ -76,6 +97,8 @@ impl ApiError {
             Self::UploadNotFound(_) => "upload_not_found",
             Self::InvalidAvatar(_) => "invalid_avatar",
             Self::VersionConflict(_) => "version_conflict",
+            Self::UsernameTaken(_) => "username_taken",
+            Self::AlreadyHasProfile(_) => "already_has_profile",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -83,7 +106,8 @@ impl ApiError {
 
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Self::InvalidRequest { field, .. } => *field,
+            Self::InvalidRequest { field, .. } | Self::Forbidden { field, .. } => *field,
+            Self::UsernameTaken(_) => Some("username"),
             _ => None,
         }
     }

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::domain::{AvatarKey, ContentType, Expected, FullName, Profile, UploadKey, Username};
+use crate::domain::{
+    AccountId, AvatarKey, ContentType, Expected, FullName, Profile, UploadKey, Username,
+};
 use crate::error::BoxError;
 
 /// Why a store call failed.
@@ -44,6 +46,8 @@ pub trait ObjectStore: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct ProfileWrite {
     pub username: Username,
+    /// The signed-in caller: creates are owned by it, updates need it to be the owner.
+    pub owner: AccountId,
     pub full_name: FullName,
     /// `None` keeps the stored avatar.
     pub avatar_key: Option<AvatarKey>,
@@ -61,20 +65,39 @@ pub enum WriteOutcome {
         /// The avatar this write replaced, now unreferenced.
         replaced_avatar: Option<AvatarKey>,
     },
-    Conflict,
+    /// Nothing was written.
+    Conflict(Conflict),
 }
 
-/// Profiles, keyed by username. Every implementation keeps these rules; the service and
-/// its clean-up of avatar objects rely on them.
+/// Why a write did not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// The expected version did not hold (or the caller's own profile appeared meanwhile).
+    Version,
+    /// The username belongs to another account.
+    UsernameTaken,
+    /// The caller already owns a profile, under this username.
+    AlreadyOwns(Username),
+}
+
+/// Profiles, keyed by username and owned by one account each. Every implementation keeps
+/// these rules; the service and its clean-up of avatar objects rely on them.
 #[async_trait]
 pub trait ProfileStore: Send + Sync {
     /// A strongly consistent read: a write that returned is visible.
     async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError>;
 
-    /// One atomic write of `write`'s fields, or nothing at all:
+    /// The one profile `owner` owns, read consistently.
+    async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError>;
+
+    /// One atomic write of `write`'s fields, or nothing at all — ownership and uniqueness
+    /// are conditions of that write, never a read before it:
+    /// - **Ownership.** A create makes `write.owner` the owner; an account owns at most
+    ///   one profile (`Conflict::AlreadyOwns`) and a username has one owner
+    ///   (`Conflict::UsernameTaken`). Only the owner updates a profile.
     /// - **Expected version.** `Expected::Any` creates or updates; `Absent` only creates;
     ///   `Version(n)` only updates a profile whose stored version is `n`. A failed
-    ///   precondition is `Ok(WriteOutcome::Conflict)` with nothing changed.
+    ///   precondition is `Ok(WriteOutcome::Conflict(_))` with nothing changed.
     /// - **Versions** start at 1 and go up by exactly one per landed write.
     /// - **Write-id retries.** A write whose `write_id` is already stored (a retry of a
     ///   write that landed behind a lost response) is not applied again; it answers

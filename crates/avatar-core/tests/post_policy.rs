@@ -5,13 +5,19 @@ use std::time::{Duration, SystemTime};
 
 use avatar_core::api::SignUploadRequest;
 use avatar_core::domain::ContentType;
-use avatar_core::service::{Caller, SignedUpload, UploadSigner};
+use avatar_core::service::{SignedUpload, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
 use base64::Engine as _;
 use test_support::{
     ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TestStack, images, post_form,
 };
+
+/// Any signed-in account: the key prefix is the only thing it changes.
+fn account() -> avatar_core::domain::AccountId {
+    avatar_core::domain::AccountId::try_from("0f8fad5b-d9cb-469f-a165-70867728950e")
+        .expect("account id")
+}
 
 const MAX: u64 = 4096;
 
@@ -34,10 +40,7 @@ async fn sign(signer: &UploadSigner, content_type: ContentType, at: SystemTime) 
         content_type,
         size: 100,
     };
-    signer
-        .sign(&Caller::Anonymous, &request, at)
-        .await
-        .expect("signed")
+    signer.sign(&account(), &request, at).await.expect("signed")
 }
 
 fn fields(signed: &SignedUpload) -> Vec<(String, String)> {

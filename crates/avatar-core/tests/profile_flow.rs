@@ -7,16 +7,20 @@ use std::time::{Duration, Instant, SystemTime};
 use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
-use avatar_core::domain::{ContentType, FullName, Username};
-use avatar_core::domain::{Expected, Profile};
-use avatar_core::ports::{ProfileStore, ProfileWrite, StoreError, WriteOutcome};
-use avatar_core::service::{Caller, ProfileService, Saved, UploadSigner, get_profile};
+use avatar_core::domain::{AccountId, ContentType, Expected, FullName, Profile, Username};
+use avatar_core::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use avatar_core::service::{ProfileService, Saved, UploadSigner, get_profile};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
 use serde_json::json;
 use test_support::{ACCESS_KEY, BUCKET, REGION, SECRET_KEY, TABLE, TestStack, images, post_form};
 
 const MAX: u64 = 1024 * 1024;
+
+/// The signed-in account every save of this file is made by.
+fn ada() -> AccountId {
+    AccountId::try_from(test_support::events::FIXTURE_SUB).unwrap()
+}
 
 async fn service(stack: &TestStack, s3_url: &str, dynamodb_url: &str) -> ProfileService {
     let sdk = stack.sdk_config();
@@ -38,13 +42,22 @@ fn uploads(stack: &TestStack) -> UploadSigner {
 
 /// Signs and POSTs `bytes` as the page does; returns the upload key.
 async fn browser_upload(stack: &TestStack, content_type: ContentType, bytes: Vec<u8>) -> String {
+    browser_upload_as(stack, ada(), content_type, bytes).await
+}
+
+async fn browser_upload_as(
+    stack: &TestStack,
+    account: AccountId,
+    content_type: ContentType,
+    bytes: Vec<u8>,
+) -> String {
     let request = SignUploadRequest {
         filename: None,
         content_type,
         size: bytes.len() as u64,
     };
     let signed = uploads(stack)
-        .sign(&Caller::Anonymous, &request, SystemTime::now())
+        .sign(&account, &request, SystemTime::now())
         .await
         .expect("signed");
     let response = post_form(
@@ -67,7 +80,12 @@ fn request(body: serde_json::Value) -> SaveProfileRequest {
 }
 
 async fn save(profiles: &ProfileService, body: serde_json::Value) -> Result<Saved, ApiError> {
-    profiles.save(&Caller::Anonymous, request(body)).await
+    profiles.save(&ada(), request(body)).await
+}
+
+/// Another signed-in account per `n`.
+fn account(n: u32) -> AccountId {
+    AccountId::try_from(format!("5a0e5b2c-1d3e-4f5a-8b6c-{n:012x}").as_str()).unwrap()
 }
 
 fn closed_port_url() -> String {
@@ -103,23 +121,21 @@ async fn sign_post_save_get_for_every_image_type() {
             images::gif_with_metadata(64, 48),
         ),
     ];
-    for (username, content_type, bytes) in cases {
-        let key = browser_upload(&stack, content_type, bytes).await;
-        let saved = save(
-            &profiles,
-            json!({"username": username, "fullName": "Test User", "avatarKey": key}),
-        )
-        .await
-        .expect("saved");
+    for (n, (username, content_type, bytes)) in (1..).zip(cases) {
+        // An account owns one profile: one account per picture.
+        let key = browser_upload_as(&stack, account(n), content_type, bytes).await;
+        let saved = profiles
+            .save(
+                &account(n),
+                request(json!({"username": username, "fullName": "Test User", "avatarKey": key})),
+            )
+            .await
+            .expect("saved");
         assert!(saved.created);
         let store = DynamoProfiles::new(stack.sdk_config(), TABLE, Some(&stack.dynamodb.url()));
-        let got = get_profile(
-            &store,
-            &Caller::Anonymous,
-            &Username::try_from(username).unwrap(),
-        )
-        .await
-        .expect("read back");
+        let got = get_profile(&store, &Username::try_from(username).unwrap())
+            .await
+            .expect("read back");
         assert_eq!(got, saved.profile);
         let avatar = got.avatar_key.as_ref().expect("avatar").as_str();
         assert!(avatar.starts_with(&format!("avatars/{username}/")));
@@ -224,6 +240,7 @@ async fn a_retried_write_that_already_landed_is_recognised() {
     let store = DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()));
     let write = ProfileWrite {
         username: Username::try_from("retry").unwrap(),
+        owner: ada(),
         full_name: FullName::try_from("Retry").unwrap(),
         avatar_key: None,
         expected: Expected::Absent,
@@ -252,7 +269,10 @@ async fn a_retried_write_that_already_landed_is_recognised() {
         write_id: "write-2".into(),
         ..write
     };
-    assert_eq!(store.write(&other).await.unwrap(), WriteOutcome::Conflict);
+    assert_eq!(
+        store.write(&other).await.unwrap(),
+        WriteOutcome::Conflict(Conflict::Version)
+    );
     assert_eq!(
         stack.item("retry").await.unwrap()["version"]
             .as_n()
@@ -375,6 +395,10 @@ impl ProfileStore for LandsThenFails {
         } else {
             self.0.get(username).await
         }
+    }
+
+    async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError> {
+        self.0.get_owned(owner).await
     }
 
     async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {

@@ -57,43 +57,125 @@ fn every_function_crate_is_deployed_and_nothing_else() {
     assert_eq!(deployed, crates_in_functions_dir());
 }
 
-#[test]
-fn routes_match_the_local_router() {
-    let cargo: toml::Table = read("Cargo.toml").parse().expect("Cargo.toml");
-    let router = cargo["workspace"]["metadata"]["lambda"]["watch"]["router"]
-        .as_table()
-        .expect("[workspace.metadata.lambda.watch.router]");
-    let local: BTreeSet<(String, String, String)> = router
+/// The API's routes, the function serving each, and whether it needs a signed-in caller.
+const ROUTES: [(&str, &str, &str, bool); 4] = [
+    ("sign-upload", "POST", "/api/uploads", true),
+    ("save-profile", "POST", "/api/profile", true),
+    ("get-profile", "GET", "/api/me", true),
+    ("get-profile", "GET", "/api/profile/{username}", false),
+];
+
+fn resources_of_type(template: &Value, kind: &str) -> BTreeMap<String, Value> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
         .iter()
-        .flat_map(|(path, routes)| {
-            routes.as_array().unwrap().iter().map(move |r| {
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(name, r)| (name.as_str().unwrap().to_string(), r["Properties"].clone()))
+        .collect()
+}
+
+/// The resource a `!Ref X` / `!GetAtt X.Arn` / `!Sub "…${X}"` names.
+fn referenced(value: &Value) -> String {
+    let Value::Tagged(tagged) = value else {
+        panic!("expected a reference, got {value:?}")
+    };
+    let text = tagged.value.as_str().expect("reference text");
+    match text.find("${") {
+        Some(at) => text[at + 2..].trim_end_matches('}').to_string(),
+        None => text.trim_end_matches(".Arn").to_string(),
+    }
+}
+
+#[test]
+fn routes_and_their_authorizer_are_as_documented() {
+    let template = template();
+    let authorizers = resources_of_type(&template, "AWS::ApiGatewayV2::Authorizer");
+    assert_eq!(authorizers.len(), 1, "one authorizer");
+    let (authorizer_name, authorizer) = authorizers.iter().next().unwrap();
+    assert_eq!(authorizer["AuthorizerType"], "JWT");
+    assert_eq!(
+        authorizer["IdentitySource"],
+        Value::Sequence(vec!["$request.header.Authorization".into()]),
+        "bearer tokens"
+    );
+    let jwt = &authorizer["JwtConfiguration"];
+    assert!(
+        text(&jwt["Issuer"]).ends_with("/${UserPool}"),
+        "issuer is the pool: {:?}",
+        jwt["Issuer"]
+    );
+    let audience = jwt["Audience"].as_sequence().expect("audience");
+    assert_eq!(audience.len(), 1);
+    assert_eq!(referenced(&audience[0]), "UserPoolClient");
+
+    let integrations = resources_of_type(&template, "AWS::ApiGatewayV2::Integration");
+    let functions: BTreeMap<String, String> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(name, r)| {
+            let code_uri = r["Properties"]["CodeUri"].as_str().unwrap();
+            let crate_name = code_uri
+                .trim_end_matches('/')
+                .trim_start_matches("target/lambda/")
+                .to_string();
+            (name.as_str().unwrap().to_string(), crate_name)
+        })
+        .collect();
+    let deployed: BTreeSet<(String, String, String, bool)> =
+        resources_of_type(&template, "AWS::ApiGatewayV2::Route")
+            .values()
+            .map(|route| {
+                let integration = &integrations[&referenced(&route["Target"])];
+                assert_eq!(integration["IntegrationType"], "AWS_PROXY");
+                assert_eq!(integration["PayloadFormatVersion"], "2.0");
+                let function = &functions[&referenced(&integration["IntegrationUri"])];
+                let key = route["RouteKey"].as_str().unwrap();
+                let (method, path) = key.split_once(' ').unwrap();
+                let protected = match route["AuthorizationType"].as_str().unwrap() {
+                    "JWT" => {
+                        assert_eq!(
+                            &referenced(&route["AuthorizerId"]),
+                            authorizer_name,
+                            "{key}"
+                        );
+                        assert_eq!(
+                            route["AuthorizationScopes"],
+                            Value::Sequence(vec!["avatars/profile".into()]),
+                            "{key}: the custom scope keeps ID tokens out"
+                        );
+                        true
+                    }
+                    "NONE" => false,
+                    other => panic!("{key}: {other}"),
+                };
                 (
-                    r["function"].as_str().unwrap().to_string(),
-                    r["method"].as_str().unwrap().to_string(),
-                    path.clone(),
+                    function.clone(),
+                    method.to_string(),
+                    path.to_string(),
+                    protected,
                 )
             })
+            .collect();
+    let documented = ROUTES
+        .iter()
+        .map(|(f, m, p, auth)| (f.to_string(), m.to_string(), p.to_string(), *auth))
+        .collect();
+    assert_eq!(deployed, documented);
+
+    // API Gateway may invoke every function behind a route, and only from this API.
+    let permitted: BTreeSet<String> = resources_of_type(&template, "AWS::Lambda::Permission")
+        .values()
+        .filter(|p| p["Principal"] == "apigateway.amazonaws.com")
+        .map(|p| {
+            assert!(text(&p["SourceArn"]).contains(":${HttpApi}/"));
+            functions[&referenced(&p["FunctionName"])].clone()
         })
         .collect();
-    let deployed: BTreeSet<(String, String, String)> = template_functions()
-        .into_iter()
-        .flat_map(|(name, props)| {
-            props["Events"]
-                .as_mapping()
-                .unwrap()
-                .values()
-                .filter(|e| e["Type"] == "HttpApi")
-                .map(|e| {
-                    (
-                        name.clone(),
-                        e["Properties"]["Method"].as_str().unwrap().to_string(),
-                        e["Properties"]["Path"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert_eq!(deployed, local);
+    let routed: BTreeSet<String> = ROUTES.iter().map(|(f, ..)| f.to_string()).collect();
+    assert_eq!(permitted, routed);
 }
 
 fn sdk() -> SdkConfig {
@@ -154,19 +236,37 @@ fn each_function_gets_exactly_the_variables_it_reads() {
     }
 }
 
-/// `self.client.get_object()` → `s3:GetObject`.
+/// `self.client.get_object()` → `s3:GetObject`. A transaction is authorised per item
+/// (`Put::builder()` → `dynamodb:PutItem`); there is no TransactWriteItems action.
 fn sdk_actions(path: &str, service: &str) -> BTreeSet<String> {
-    let source = read(path);
-    let call = regex::Regex::new(r"client\s*\.\s*([a-z_]+)\(\)").unwrap();
-    call.captures_iter(&source)
-        .map(|c| {
-            let op: String = c[1]
-                .split('_')
-                .map(|w| w[..1].to_uppercase() + &w[1..])
-                .collect();
-            format!("{service}:{op}")
+    let source = std::fs::read_dir(root().join(path))
+        .map(|dir| {
+            dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect::<String>()
         })
-        .collect()
+        .unwrap_or_else(|_| read(path));
+    let call = regex::Regex::new(r"client\s*\.\s*([a-z_]+)\(\)").unwrap();
+    let camel = |op: &str| -> String {
+        op.split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect()
+    };
+    let mut actions: BTreeSet<String> = call
+        .captures_iter(&source)
+        .map(|c| camel(&c[1]))
+        .filter(|op| !op.starts_with("Transact"))
+        .map(|op| format!("{service}:{op}"))
+        .collect();
+    let item = regex::Regex::new(r"\b(Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
+    for c in item.captures_iter(&source) {
+        let op = if &c[1] == "ConditionCheck" {
+            "ConditionCheckItem".to_string()
+        } else {
+            format!("{}Item", &c[1])
+        };
+        actions.insert(format!("{service}:{op}"));
+    }
+    actions
 }
 
 fn template_actions(props: &Value) -> BTreeSet<String> {
@@ -191,24 +291,30 @@ fn template_actions(props: &Value) -> BTreeSet<String> {
 #[test]
 fn each_function_may_do_exactly_what_its_code_calls() {
     let s3 = sdk_actions("crates/avatar-core/src/adapters/s3.rs", "s3");
-    let dynamodb = sdk_actions("crates/avatar-core/src/adapters/dynamodb.rs", "dynamodb");
+    let dynamodb = sdk_actions("crates/avatar-core/src/adapters/dynamodb", "dynamodb");
     assert_eq!(
         dynamodb,
-        ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-            .map(String::from)
-            .into(),
+        [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem"
+        ]
+        .map(String::from)
+        .into(),
         "a new DynamoDB call needs its IAM action in template.yaml and here"
     );
     let expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::from([
         // The browser's POST is authorised as the signer's role: a PutObject.
         ("sign-upload", ["s3:PutObject".to_string()].into()),
         // Every S3 call of the adapter, ListBucket so a missing upload is 404 (not 403),
-        // and the profile write.
+        // the profile writes (an update, or a create's two puts), and the consistent read
+        // that settles a write whose answer was lost.
         (
             "save-profile",
             s3.iter()
                 .cloned()
-                .chain(["s3:ListBucket".into(), "dynamodb:UpdateItem".into()])
+                .chain(["s3:ListBucket".into()])
+                .chain(dynamodb.iter().cloned())
                 .collect(),
         ),
         ("get-profile", ["dynamodb:GetItem".to_string()].into()),

@@ -39,7 +39,7 @@ pub async fn start_dynamodb(settings: DynamoSettings) -> Result<Running, StackEr
     }))
 }
 
-/// The table of docs/design.md §3: partition key `username` (S), on demand.
+/// The table of docs/design.md §3: partition key `pk` (S), on demand.
 fn ensure_table(db: &Database, table: &str) -> Result<(), StackError> {
     let setup =
         |e: &dyn std::fmt::Display| StackError::Setup(format!("DynamoDB table {table}: {e}"));
@@ -51,8 +51,8 @@ fn ensure_table(db: &Database, table: &str) -> Result<(), StackError> {
     }
     let request = serde_json::from_value(serde_json::json!({
         "TableName": table,
-        "KeySchema": [{"AttributeName": "username", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "username", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST",
     }))
     .map_err(|e| setup(&e))?;

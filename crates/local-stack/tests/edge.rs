@@ -262,8 +262,8 @@ async fn profiles_and_avatars_survive_a_restart() {
         .put_item()
         .table_name(test_support::TABLE)
         .item(
-            "username",
-            aws_sdk_dynamodb::types::AttributeValue::S("ada".into()),
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("PROFILE#ada".into()),
         )
         .item(
             "version",

@@ -26,3 +26,20 @@ pub fn with_body(mut payload: Value, content_type: Option<&str>, body: &str) -> 
     }
     payload.to_string()
 }
+
+/// The account every protected fixture in `events/` is signed in as.
+pub const FIXTURE_SUB: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+/// The payload as another signed-in account: only the verified claims' `sub` changes.
+pub fn as_account(mut payload: Value, sub: &str) -> Value {
+    payload["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = sub.into();
+    payload
+}
+
+/// The payload as a misconfigured route would deliver it: no authorizer at all.
+pub fn without_claims(mut payload: Value) -> Value {
+    if let Some(context) = payload["requestContext"].as_object_mut() {
+        context.remove("authorizer");
+    }
+    payload
+}

@@ -135,12 +135,21 @@ impl TestStack {
         Some((bytes, content_type, cache_control))
     }
 
-    /// The raw DynamoDB item of a profile.
+    /// The raw DynamoDB item of a profile (`PROFILE#{username}`).
     pub async fn item(&self, username: &str) -> Option<HashMap<String, AttributeValue>> {
+        self.item_by_key(&format!("PROFILE#{username}")).await
+    }
+
+    /// The raw DynamoDB item of an account's owner record (`OWNER#{sub}`).
+    pub async fn owner_item(&self, sub: &str) -> Option<HashMap<String, AttributeValue>> {
+        self.item_by_key(&format!("OWNER#{sub}")).await
+    }
+
+    async fn item_by_key(&self, pk: &str) -> Option<HashMap<String, AttributeValue>> {
         self.dynamo_client
             .get_item()
             .table_name(TABLE)
-            .key("username", AttributeValue::S(username.into()))
+            .key("pk", AttributeValue::S(pk.into()))
             .consistent_read(true)
             .send()
             .await

@@ -1,15 +1,18 @@
 use std::convert::Infallible;
 
 use avatar_core::ApiError;
-use avatar_core::api::{ProfileView, json_response, micros, respond};
+use avatar_core::api::{ProfileView, caller, json_response, micros, respond};
 use avatar_core::domain::{Profile, Username};
 use avatar_core::ports::ProfileStore;
-use avatar_core::service::{Caller, get_profile};
+use avatar_core::service::{get_profile, my_profile};
 use lambda_http::http::StatusCode;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
 const ROUTE: &str = "get-profile";
+/// The one protected route of this function; every other is the public read.
+const ME: &str = "GET /api/me";
 
 pub async fn handle(
     store: &dyn ProfileStore,
@@ -31,8 +34,18 @@ pub async fn handle(
 }
 
 async fn get(store: &dyn ProfileStore, event: &Request) -> Result<Profile, ApiError> {
-    let username = username_from_path(event)?;
-    get_profile(store, &Caller::Anonymous, &username).await
+    if route_key(event) == Some(ME) {
+        return my_profile(store, &caller(event)?).await;
+    }
+    get_profile(store, &username_from_path(event)?).await
+}
+
+/// API Gateway's name of the matched route, e.g. `GET /api/me`.
+fn route_key(event: &Request) -> Option<&str> {
+    match event.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => context.route_key.as_deref(),
+        _ => None,
+    }
 }
 
 /// The path parameter arrives percent-encoded; an impossible name is simply not found.

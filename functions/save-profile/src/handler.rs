@@ -2,9 +2,9 @@ use std::convert::Infallible;
 
 use avatar_core::ApiError;
 use avatar_core::api::{
-    ProfileView, SaveProfileRequest, json_body, json_response, micros, respond,
+    ProfileView, SaveProfileRequest, caller, json_body, json_response, micros, respond,
 };
-use avatar_core::service::{Caller, ProfileService, Saved};
+use avatar_core::service::{ProfileService, Saved};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
@@ -37,9 +37,9 @@ pub async fn handle(
 }
 
 async fn save(profiles: &ProfileService, event: &Request) -> Result<Saved, ApiError> {
+    let caller = caller(event)?;
     let request = SaveProfileRequest::try_from(json_body(event)?)?;
-    // Anonymous until sign-in exists; the caller then comes from the JWT claims here.
-    profiles.save(&Caller::Anonymous, request).await
+    profiles.save(&caller, request).await
 }
 
 #[cfg(test)]

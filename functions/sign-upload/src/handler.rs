@@ -3,9 +3,9 @@ use std::time::SystemTime;
 
 use avatar_core::ApiError;
 use avatar_core::api::{
-    SignUploadRequest, SignUploadResponse, json_body, json_response, micros, respond,
+    SignUploadRequest, SignUploadResponse, caller, json_body, json_response, micros, respond,
 };
-use avatar_core::service::{Caller, SignedUpload, UploadSigner};
+use avatar_core::service::{SignedUpload, UploadSigner};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
@@ -34,11 +34,9 @@ async fn sign(
     signer: &UploadSigner,
     event: &Request,
 ) -> Result<(SignUploadRequest, SignedUpload), ApiError> {
+    let caller = caller(event)?;
     let request = SignUploadRequest::try_from(json_body(event)?)?;
-    // Anonymous until sign-in exists; the caller then comes from the JWT claims here.
-    let signed = signer
-        .sign(&Caller::Anonymous, &request, SystemTime::now())
-        .await?;
+    let signed = signer.sign(&caller, &request, SystemTime::now()).await?;
     Ok((request, signed))
 }
 

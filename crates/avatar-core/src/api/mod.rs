@@ -2,6 +2,7 @@
 //! the per-request wrapper, and the request and response types of each route.
 
 mod body;
+mod caller;
 mod profile;
 mod response;
 mod route;
@@ -9,6 +10,7 @@ mod save_profile;
 mod sign_upload;
 
 pub use body::{JsonObject, require_json};
+pub use caller::caller;
 pub use profile::{DEFAULT_AVATAR_URL, ProfileView};
 pub use response::{error_response, json_response};
 pub use route::{json_body, micros, respond};

@@ -1,5 +1,6 @@
 //! Values parsed once at the boundary; holding one means it is valid.
 
+mod account_id;
 mod avatar_key;
 mod content_type;
 mod full_name;
@@ -7,6 +8,7 @@ mod profile;
 mod upload_key;
 mod username;
 
+pub use account_id::AccountId;
 pub use avatar_key::AvatarKey;
 pub use content_type::ContentType;
 pub use full_name::FullName;

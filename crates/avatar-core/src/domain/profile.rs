@@ -1,9 +1,11 @@
-use super::{AvatarKey, FullName, Username};
+use super::{AccountId, AvatarKey, FullName, Username};
 
 /// A stored profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub username: Username,
+    /// The account that created it; the only one that may change it. Never shown.
+    pub owner: AccountId,
     pub full_name: FullName,
     pub avatar_key: Option<AvatarKey>,
     pub version: u64,

@@ -1,34 +1,41 @@
 use uuid::Uuid;
 
-use super::ContentType;
+use super::{AccountId, ContentType};
 use crate::error::ApiError;
 
 const PREFIX: &str = "incoming/";
 
-/// `incoming/{uuid v4, lowercase hyphenated}.{ext}`: chosen by the server, never by the user.
+/// `incoming/{owner's account id}/{uuid v4}.{ext}`, all lowercase and hyphenated: chosen
+/// by the server, never by the user. The owner is part of the key, so the policy pins it
+/// and save-profile can refuse another account's upload without reading anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadKey {
-    id: Uuid,
+    owner: AccountId,
     content_type: ContentType,
     key: String,
 }
 
 impl UploadKey {
-    pub fn new(content_type: ContentType) -> Self {
-        Self::from_parts(Uuid::new_v4(), content_type)
+    pub fn new(owner: AccountId, content_type: ContentType) -> Self {
+        Self::from_parts(owner, Uuid::new_v4(), content_type)
     }
 
-    fn from_parts(id: Uuid, content_type: ContentType) -> Self {
-        let key = format!("{PREFIX}{}.{}", id.hyphenated(), content_type.extension());
+    fn from_parts(owner: AccountId, id: Uuid, content_type: ContentType) -> Self {
+        let key = format!(
+            "{PREFIX}{owner}/{}.{}",
+            id.hyphenated(),
+            content_type.extension()
+        );
         Self {
-            id,
+            owner,
             content_type,
             key,
         }
     }
 
-    pub fn id(&self) -> Uuid {
-        self.id
+    /// The account that asked for the upload.
+    pub fn owner(&self) -> AccountId {
+        self.owner
     }
 
     pub fn content_type(&self) -> ContentType {
@@ -47,14 +54,16 @@ impl TryFrom<&str> for UploadKey {
         let invalid = || {
             ApiError::invalid(
                 "avatarKey",
-                "The avatar key must be the key returned by POST /api/uploads (incoming/{uuid}.{ext}).",
+                "The avatar key must be the key returned by POST /api/uploads (incoming/{account}/{uuid}.{ext}).",
             )
         };
         let rest = value.strip_prefix(PREFIX).ok_or_else(invalid)?;
-        let (id, ext) = rest.split_once('.').ok_or_else(invalid)?;
+        let (owner, file) = rest.split_once('/').ok_or_else(invalid)?;
+        let owner = AccountId::try_from(owner).map_err(|_| invalid())?;
+        let (id, ext) = file.split_once('.').ok_or_else(invalid)?;
         let content_type = ContentType::from_extension(ext).ok_or_else(invalid)?;
         let uuid = Uuid::try_parse(id).map_err(|_| invalid())?;
-        let parsed = Self::from_parts(uuid, content_type);
+        let parsed = Self::from_parts(owner, uuid, content_type);
         // Only the canonical spelling is accepted, so one object has exactly one key.
         if parsed.key != value || uuid.get_version_num() != 4 {
             return Err(invalid());
@@ -73,24 +82,38 @@ impl std::fmt::Display for UploadKey {
 mod tests {
     use super::*;
 
+    const OWNER: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn owner() -> AccountId {
+        AccountId::try_from(OWNER).unwrap()
+    }
+
     #[test]
-    fn new_keys_are_canonical_and_unique() {
-        let a = UploadKey::new(ContentType::Png);
-        let b = UploadKey::new(ContentType::Png);
+    fn new_keys_are_canonical_unique_and_owned() {
+        let a = UploadKey::new(owner(), ContentType::Png);
+        let b = UploadKey::new(owner(), ContentType::Png);
         assert_ne!(a, b);
-        assert!(a.as_str().starts_with("incoming/"));
+        assert!(a.as_str().starts_with(&format!("incoming/{OWNER}/")));
         assert!(a.as_str().ends_with(".png"));
-        assert_eq!(UploadKey::try_from(a.as_str()).unwrap(), a);
+        let parsed = UploadKey::try_from(a.as_str()).unwrap();
+        assert_eq!(parsed, a);
+        assert_eq!(parsed.owner(), owner());
     }
 
     #[test]
     fn refuses_anything_but_the_canonical_form() {
-        let id = "3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c";
+        let id = format!("{OWNER}/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c");
+        let bare = "3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c";
         for key in [
+            format!("incoming/{bare}.png"),
+            format!("incoming/{}/{bare}.png", OWNER.to_uppercase()),
+            format!("incoming/ada/{bare}.png"),
+            format!("incoming/{OWNER}/{OWNER}/{bare}.png"),
+            format!("incoming/00000000-0000-0000-0000-000000000000/{bare}.png"),
             format!("avatars/{id}.png"),
             format!("incoming/../{id}.png"),
-            format!("incoming/{}.png", id.to_uppercase()),
-            format!("incoming/{}.png", id.replace('-', "")),
+            format!("incoming/{OWNER}/{}.png", bare.to_uppercase()),
+            format!("incoming/{OWNER}/{}.png", bare.replace('-', "")),
             format!("incoming/{{{id}}}.png"),
             format!("incoming/{id}.svg"),
             format!("incoming/{id}.jpeg"),
@@ -99,8 +122,8 @@ mod tests {
             format!("incoming/{id}"),
             format!("/incoming/{id}.png"),
             format!("incoming/{id}.png "),
-            "incoming/00000000-0000-0000-0000-000000000000.png".to_string(),
-            "incoming/3f0c8a52-6b1e-1c9e-9a57-1d2f3e4a5b6c.png".to_string(),
+            format!("incoming/{OWNER}/00000000-0000-0000-0000-000000000000.png"),
+            format!("incoming/{OWNER}/3f0c8a52-6b1e-1c9e-9a57-1d2f3e4a5b6c.png"),
             String::new(),
         ] {
             let err = UploadKey::try_from(key.as_str()).unwrap_err();

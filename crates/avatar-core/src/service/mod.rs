@@ -1,14 +1,9 @@
 //! The use cases, one per route; each takes parsed values and answers with domain values
-//! or an `ApiError`. The caller is an explicit input, read by the handler from the request.
+//! or an `ApiError`. The caller (`AccountId`) is an explicit input that the handler reads
+//! from the verified claims; reading a public profile needs none.
 
 mod profiles;
 mod uploads;
 
-pub use profiles::{ProfileService, Saved, get_profile};
+pub use profiles::{ProfileService, Saved, get_profile, my_profile};
 pub use uploads::{SignedUpload, UploadSigner};
-
-/// Who is asking. Until sign-in exists everyone is anonymous and may edit any profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
-    Anonymous,
-}

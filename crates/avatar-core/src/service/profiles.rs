@@ -1,12 +1,13 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::Caller;
 use crate::api::SaveProfileRequest;
 use crate::avatar::{self, Rejection};
-use crate::domain::{AvatarKey, ContentType, Expected, Profile, UploadKey, Username};
+use crate::domain::{AccountId, AvatarKey, ContentType, Expected, Profile, UploadKey, Username};
 use crate::error::ApiError;
-use crate::ports::{Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use crate::ports::{
+    Conflict, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
+};
 
 /// Profiles and their avatars: verifies uploads, publishes clean copies, writes atomically.
 pub struct ProfileService {
@@ -37,15 +38,25 @@ impl ProfileService {
 
     pub async fn save(
         &self,
-        _caller: &Caller,
+        caller: &AccountId,
         request: SaveProfileRequest,
     ) -> Result<Saved, ApiError> {
+        if let Some(upload) = &request.avatar_key
+            && upload.owner() != *caller
+        {
+            // Checked before anything is read: another account's upload stays untouched.
+            return Err(ApiError::Forbidden {
+                message: "That upload belongs to another account. Choose the picture again.".into(),
+                field: Some("avatarKey"),
+            });
+        }
         let published = match &request.avatar_key {
             Some(upload) => Some(self.publish(&request.username, upload).await?),
             None => None,
         };
         let write = ProfileWrite {
             username: request.username.clone(),
+            owner: *caller,
             full_name: request.full_name.clone(),
             avatar_key: published.clone(),
             expected: request.expected,
@@ -62,7 +73,7 @@ impl ProfileService {
                     .finish(&request, profile, created, replaced_avatar)
                     .await);
             }
-            Ok(WriteOutcome::Conflict) => conflict(&request),
+            Ok(WriteOutcome::Conflict(reason)) => conflict(&request, reason),
             Err(err) => ApiError::from(err),
         };
         let Some(avatar) = published else {
@@ -72,7 +83,9 @@ impl ProfileService {
         // the write landed, then a retry, looks just like one. Only the stored item tells
         // whether deleting the new avatar would break the profile.
         match self.profiles.get(&request.username).await {
-            Ok(Some(current)) if current.avatar_key.as_ref() == Some(&avatar) => {
+            Ok(Some(current))
+                if current.owner == *caller && current.avatar_key.as_ref() == Some(&avatar) =>
+            {
                 let created = current.version == 1;
                 Ok(self.finish(&request, current, created, None).await)
             }
@@ -161,10 +174,9 @@ impl ProfileService {
     }
 }
 
-/// `GET /api/profile/{username}`: needs only the profile store.
+/// `GET /api/profile/{username}`: public, needs only the profile store.
 pub async fn get_profile(
     store: &dyn ProfileStore,
-    _caller: &Caller,
     username: &Username,
 ) -> Result<Profile, ApiError> {
     match store.get(username).await? {
@@ -173,15 +185,32 @@ pub async fn get_profile(
     }
 }
 
-fn conflict(request: &SaveProfileRequest) -> ApiError {
-    let message = match request.expected {
-        Expected::Absent => format!(
-            "A profile named \"{}\" already exists. Choose another username, or load that profile to edit it.",
-            request.username
+/// `GET /api/me`: the caller's own profile.
+pub async fn my_profile(store: &dyn ProfileStore, caller: &AccountId) -> Result<Profile, ApiError> {
+    match store.get_owned(caller).await? {
+        Some(profile) => Ok(profile),
+        None => Err(ApiError::NotFound(
+            "You have no profile yet: choose a username to create one.".into(),
+        )),
+    }
+}
+
+fn conflict(request: &SaveProfileRequest, reason: Conflict) -> ApiError {
+    let username = &request.username;
+    match reason {
+        Conflict::UsernameTaken => ApiError::UsernameTaken(format!(
+            "The username \"{username}\" belongs to another account. Choose another one."
+        )),
+        Conflict::AlreadyOwns(mine) => ApiError::AlreadyHasProfile(format!(
+            "You already have a profile, \"{mine}\"; usernames cannot be changed. Edit that profile instead."
+        )),
+        Conflict::Version if request.expected == Expected::Absent => ApiError::VersionConflict(
+            format!("You already have a profile named \"{username}\". Load it to edit it."),
         ),
-        _ => "The profile was changed since you loaded it. Reload it and try again.".into(),
-    };
-    ApiError::VersionConflict(message)
+        Conflict::Version => ApiError::VersionConflict(
+            "The profile was changed since you loaded it. Reload it and try again.".into(),
+        ),
+    }
 }
 
 fn rejection_message(rejection: &Rejection) -> String {

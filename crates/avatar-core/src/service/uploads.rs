@@ -1,8 +1,7 @@
 use std::time::{Duration, SystemTime};
 
-use super::Caller;
 use crate::api::SignUploadRequest;
-use crate::domain::UploadKey;
+use crate::domain::{AccountId, UploadKey};
 use crate::error::ApiError;
 use crate::signer::{CredentialSource, PostSigner, PresignedPost};
 
@@ -40,7 +39,7 @@ impl UploadSigner {
 
     pub async fn sign(
         &self,
-        _caller: &Caller,
+        caller: &AccountId,
         request: &SignUploadRequest,
         now: SystemTime,
     ) -> Result<SignedUpload, ApiError> {
@@ -50,7 +49,7 @@ impl UploadSigner {
                 request.size, self.max_bytes
             )));
         }
-        let key = UploadKey::new(request.content_type);
+        let key = UploadKey::new(*caller, request.content_type);
         let post = self
             .signer
             .presign(&self.credentials, &key, self.max_bytes, self.ttl, now)

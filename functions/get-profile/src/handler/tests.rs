@@ -30,7 +30,9 @@ async fn seed(stack: &TestStack) {
         .dynamo_client()
         .put_item()
         .table_name(TABLE)
+        .item("pk", S("PROFILE#ada".into()))
         .item("username", S("ada".into()))
+        .item("owner", S(events::FIXTURE_SUB.into()))
         .item("fullName", S("Ada Lovelace".into()))
         .item("version", N("4".into()))
         .item("updatedAt", S("2026-11-26T12:00:00Z".into()))
@@ -38,6 +40,15 @@ async fn seed(stack: &TestStack) {
         .send()
         .await
         .expect("seed");
+    stack
+        .dynamo_client()
+        .put_item()
+        .table_name(TABLE)
+        .item("pk", S(format!("OWNER#{}", events::FIXTURE_SUB)))
+        .item("username", S("ada".into()))
+        .send()
+        .await
+        .expect("seed owner");
 }
 
 #[tokio::test]
@@ -103,4 +114,42 @@ async fn an_unreachable_table_is_503() {
         "{body}"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn me_is_the_claims_own_profile_and_nobody_elses() {
+    let stack = TestStack::start().await;
+    seed(&stack).await;
+    let store = DynamoProfiles::new(stack.sdk_config(), TABLE, Some(&stack.dynamodb.url()));
+    let me = |payload: Value| lambda_http::request::from_str(&payload.to_string()).unwrap();
+
+    let (status, body) = call(&store, me(fixture("me"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["username"], "ada");
+    assert!(body.get("owner").is_none(), "the owner is never shown");
+
+    let stranger = events::as_account(fixture("me"), "9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f");
+    let (status, body) = call(&store, me(stranger)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+
+    for bad in [
+        events::without_claims(fixture("me")),
+        events::as_account(fixture("me"), "ada"),
+        events::as_account(fixture("me"), ""),
+    ] {
+        let (status, body) = call(&store, me(bad)).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (401, Some("unauthorized")),
+            "{body}"
+        );
+    }
+    // The public route needs no claims and never shows the owner.
+    let (status, body) = call(&store, me(events::without_claims(fixture("ok")))).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("owner").is_none());
 }

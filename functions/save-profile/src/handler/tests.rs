@@ -1,10 +1,12 @@
 use std::collections::HashMap;
 
 use avatar_core::config::Env;
+use avatar_core::domain::{AccountId, ContentType, UploadKey};
 use avatar_core::service::ProfileService;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::Request;
 use serde_json::{Value, json};
+use test_support::events::FIXTURE_SUB;
 use test_support::{BUCKET, TABLE, TestStack, events, images};
 
 use super::*;
@@ -50,7 +52,7 @@ impl Harness {
 
     /// Puts an object where the browser's POST would have, and returns its key.
     async fn upload(&self, ext: &str, bytes: Vec<u8>) -> String {
-        let key = format!("incoming/{}.{ext}", uuid_v4());
+        let key = format!("incoming/{FIXTURE_SUB}/{}.{ext}", uuid_v4());
         self.stack
             .put(&key, bytes, "application/octet-stream")
             .await;
@@ -66,15 +68,44 @@ impl Harness {
 
 fn uuid_v4() -> String {
     // A fresh canonical v4 id from the same source the app uses.
-    avatar_core::domain::UploadKey::new(avatar_core::domain::ContentType::Png)
-        .id()
-        .hyphenated()
-        .to_string()
+    let owner = AccountId::try_from(FIXTURE_SUB).expect("account");
+    let key = UploadKey::new(owner, ContentType::Png);
+    let file = key.as_str().rsplit('/').next().unwrap_or_default();
+    file.trim_end_matches(".png").to_string()
 }
 
 fn event(content_type: Option<&str>, body: &str) -> Request {
-    let payload = events::with_body(events::fixture("save-profile/create"), content_type, body);
+    event_from(events::fixture("save-profile/create"), content_type, body)
+}
+
+/// `payload` (its claims, its route) with another body.
+fn event_from(payload: Value, content_type: Option<&str>, body: &str) -> Request {
+    let payload = events::with_body(payload, content_type, body);
     lambda_http::request::from_str(&payload).expect("event")
+}
+
+/// Another signed-in account than the fixtures'.
+const OTHER_SUB: &str = "9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f";
+
+impl Harness {
+    /// A save made by the account `sub`.
+    async fn save_as(&self, sub: &str, body: Value) -> (u16, Value) {
+        let payload = events::as_account(events::fixture("save-profile/create"), sub);
+        let request = event_from(payload, Some("application/json"), &body.to_string());
+        let response = handle(&self.profiles, request).await.expect("infallible");
+        let status = response.status().as_u16();
+        (
+            status,
+            serde_json::from_slice(response.body().as_ref()).expect("JSON"),
+        )
+    }
+
+    /// An upload in `sub`'s own prefix, as its browser's POST would leave it.
+    async fn upload_as(&self, sub: &str, bytes: Vec<u8>) -> String {
+        let key = format!("incoming/{sub}/{}.png", uuid_v4());
+        self.stack.put(&key, bytes, "image/png").await;
+        key
+    }
 }
 
 #[tokio::test]
@@ -251,7 +282,7 @@ async fn refusals_change_nothing() {
         (
             "unknown key",
             None,
-            json!({"avatarKey": format!("incoming/{id}.png")}),
+            json!({"avatarKey": format!("incoming/{FIXTURE_SUB}/{id}.png")}),
             422,
             "upload_not_found",
             None,
@@ -267,7 +298,7 @@ async fn refusals_change_nothing() {
         (
             "traversal",
             None,
-            json!({"avatarKey": format!("incoming/../avatars/ada/{id}.png")}),
+            json!({"avatarKey": format!("incoming/{FIXTURE_SUB}/../../avatars/ada/{id}.png")}),
             400,
             "invalid_request",
             Some("avatarKey"),
@@ -275,7 +306,7 @@ async fn refusals_change_nothing() {
         (
             "uppercase uuid",
             None,
-            json!({"avatarKey": format!("incoming/{}.png", id.to_uppercase())}),
+            json!({"avatarKey": format!("incoming/{FIXTURE_SUB}/{}.png", id.to_uppercase())}),
             400,
             "invalid_request",
             Some("avatarKey"),
@@ -283,7 +314,7 @@ async fn refusals_change_nothing() {
         (
             "uuid without hyphens",
             None,
-            json!({"avatarKey": format!("incoming/{}.png", id.replace('-', ""))}),
+            json!({"avatarKey": format!("incoming/{FIXTURE_SUB}/{}.png", id.replace('-', ""))}),
             400,
             "invalid_request",
             Some("avatarKey"),
@@ -291,7 +322,7 @@ async fn refusals_change_nothing() {
         (
             "svg extension",
             None,
-            json!({"avatarKey": format!("incoming/{id}.svg")}),
+            json!({"avatarKey": format!("incoming/{FIXTURE_SUB}/{id}.svg")}),
             400,
             "invalid_request",
             Some("avatarKey"),
@@ -478,4 +509,140 @@ async fn refusals_change_nothing() {
     assert_eq!(body["version"], 3);
     let avatar = body["avatarUrl"].as_str().unwrap()[1..].to_string();
     assert_eq!(h.stack.keys().await, vec![avatar]);
+}
+
+#[tokio::test]
+async fn without_claims_nothing_is_read_or_written() {
+    let h = Harness::start().await;
+    let upload = h.upload("png", images::png(8, 8)).await;
+    let before = h.snapshot().await;
+    for name in [
+        "create",
+        "update",
+        "with-avatar",
+        "bad-username",
+        "form-encoded",
+    ] {
+        let payload = events::without_claims(events::fixture(&format!("save-profile/{name}")));
+        let response = handle(
+            &h.profiles,
+            lambda_http::request::from_str(&payload.to_string()).expect("event"),
+        )
+        .await
+        .expect("infallible");
+        let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+        assert_eq!(response.status().as_u16(), 401, "{name}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized", "{name}");
+    }
+    // A body or a header naming an account is not a caller.
+    let spoofed = events::with_body(
+        events::without_claims(events::fixture("save-profile/create")),
+        Some("application/json"),
+        &json!({"username": "ada", "fullName": "Ada", "avatarKey": upload, "sub": FIXTURE_SUB, "owner": FIXTURE_SUB}).to_string(),
+    );
+    let mut spoofed: Value = serde_json::from_str(&spoofed).expect("JSON");
+    spoofed["headers"]["x-amzn-oidc-identity"] = FIXTURE_SUB.into();
+    spoofed["headers"]["authorization"] = "Bearer forged".into();
+    let response = handle(
+        &h.profiles,
+        lambda_http::request::from_str(&spoofed.to_string()).expect("event"),
+    )
+    .await
+    .expect("infallible");
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(h.snapshot().await, before, "nothing read, nothing written");
+}
+
+#[tokio::test]
+async fn another_accounts_profile_and_uploads_are_out_of_reach() {
+    let h = Harness::start().await;
+    let mine = h.upload_as(FIXTURE_SUB, images::png(8, 8)).await;
+    let (status, ada) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": mine}))
+        .await;
+    assert_eq!(status, 201, "{ada}");
+    let theirs = h.upload_as(OTHER_SUB, images::png(8, 8)).await;
+    let before = h.snapshot().await;
+
+    // (what the other account tries, status, code, field)
+    let cases = [
+        (
+            json!({"username": "ada", "fullName": "Mallory"}),
+            409,
+            "username_taken",
+            Some("username"),
+        ),
+        (
+            json!({"username": "ada", "fullName": "Mallory", "expectedVersion": 1}),
+            409,
+            "username_taken",
+            Some("username"),
+        ),
+        (
+            json!({"username": "ada", "fullName": "Mallory", "expectedVersion": 0}),
+            409,
+            "username_taken",
+            Some("username"),
+        ),
+        (
+            json!({"username": "ADA", "fullName": "Mallory", "avatarKey": theirs}),
+            409,
+            "username_taken",
+            Some("username"),
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let (got, answer) = h.save_as(OTHER_SUB, body.clone()).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{body}");
+        assert_eq!(answer["error"]["field"].as_str(), field, "{body}");
+    }
+    assert_eq!(h.snapshot().await.1, before.1, "ada's profile unchanged");
+
+    // Using someone else's upload is refused before it is read, and it stays.
+    let (got, answer) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": theirs}))
+        .await;
+    assert_eq!(
+        (got, answer["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "{answer}"
+    );
+    assert_eq!(answer["error"]["field"], "avatarKey");
+    let after = h.snapshot().await;
+    assert_eq!(after, before, "nothing touched");
+    assert!(
+        after.0.contains(&theirs),
+        "the other account's upload stays"
+    );
+}
+
+#[tokio::test]
+async fn one_account_owns_one_username() {
+    let h = Harness::start().await;
+    assert_eq!(
+        h.save(json!({"username": "ada", "fullName": "Ada"}))
+            .await
+            .0,
+        201
+    );
+    let before = h.snapshot().await;
+    let (status, body) = h
+        .save(json!({"username": "lovelace", "fullName": "Ada"}))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "already_has_profile");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("\"ada\""),
+        "names the caller's username: {message}"
+    );
+    assert_eq!(h.snapshot().await, before, "nothing written");
+    // The owner record names the one profile.
+    let owner = h.stack.owner_item(FIXTURE_SUB).await.expect("owner record");
+    assert_eq!(owner["username"].as_s().unwrap(), "ada");
+    assert_eq!(
+        h.stack.item("ada").await.unwrap()["owner"].as_s().unwrap(),
+        FIXTURE_SUB
+    );
 }

@@ -53,8 +53,8 @@ async fn signs_the_fixture_request() {
     assert_eq!(status, 201, "{body}");
     let key = body["key"].as_str().unwrap();
     assert!(
-        key.starts_with("incoming/") && key.ends_with(".png"),
-        "{key}"
+        key.starts_with(&format!("incoming/{}/", events::FIXTURE_SUB)) && key.ends_with(".png"),
+        "the key lies in the caller's prefix: {key}"
     );
     assert!(!key.contains("me."), "key never derives from the filename");
     assert_eq!(
@@ -346,4 +346,39 @@ async fn credentials_that_cannot_be_resolved_are_a_503() {
     let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON body");
     assert_eq!(body["error"]["code"], "unavailable");
     assert!(body.get("key").is_none(), "nothing signed");
+}
+
+#[tokio::test]
+async fn the_caller_is_the_verified_sub_and_nothing_else() {
+    let other = "9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f";
+    let (status, body) = call(event(events::as_account(fixture("ok"), other))).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        body["key"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("incoming/{other}/"))
+    );
+
+    for (name, payload) in [
+        ("no authorizer", events::without_claims(fixture("ok"))),
+        (
+            "a sub that is no account id",
+            events::as_account(fixture("ok"), "../ada"),
+        ),
+        ("an empty sub", events::as_account(fixture("ok"), "")),
+    ] {
+        let (status, body) = call(event(payload)).await;
+        assert_eq!(status, 401, "{name}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized", "{name}");
+    }
+    // Headers and body fields are the client's: never a caller.
+    let mut spoofed = events::without_claims(fixture("ok"));
+    spoofed["headers"]["x-amzn-oidc-identity"] = events::FIXTURE_SUB.into();
+    spoofed["body"] =
+        serde_json::json!({"contentType": "image/png", "size": 10, "sub": events::FIXTURE_SUB})
+            .to_string()
+            .into();
+    let (status, _) = call(event(spoofed)).await;
+    assert_eq!(status, 401);
 }

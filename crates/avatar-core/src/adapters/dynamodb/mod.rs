@@ -1,0 +1,312 @@
+//! Profiles in one DynamoDB table (docs/design.md §3): `PROFILE#{username}` items carry
+//! the profile and its owner, `OWNER#{sub}` items the one username an account owns. A
+//! create writes both in one transaction conditioned on neither existing; an update is
+//! one `UpdateItem` conditioned on the owner (and the version). No read comes first.
+
+mod item;
+
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+
+use self::item::{Item, owner_pk, profile_pk};
+use super::sdk_error::classify;
+use crate::domain::{AccountId, Expected, Profile, Username};
+use crate::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+
+/// Attempts at a create that another transaction on the same items interrupted.
+const TRANSACTION_ATTEMPTS: u32 = 3;
+
+pub struct DynamoProfiles {
+    client: Client,
+    table: String,
+}
+
+/// What the update attempt found when its condition failed.
+enum UpdateMiss {
+    /// No profile under that username: a create may follow.
+    Absent,
+    Decided(WriteOutcome),
+}
+
+impl DynamoProfiles {
+    /// `endpoint` is `AWS_ENDPOINT_URL_DYNAMODB` when set (the local DynamoDB).
+    pub fn new(config: &SdkConfig, table: impl Into<String>, endpoint: Option<&str>) -> Self {
+        let mut conf = aws_sdk_dynamodb::config::Builder::from(config);
+        if let Some(endpoint) = endpoint {
+            conf = conf.endpoint_url(endpoint);
+        }
+        Self {
+            client: Client::from_conf(conf.build()),
+            table: table.into(),
+        }
+    }
+
+    async fn get_item(&self, pk: AttributeValue) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", pk)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(output.item)
+    }
+
+    /// The caller's own profile, changed in place.
+    async fn update(
+        &self,
+        write: &ProfileWrite,
+    ) -> Result<Result<WriteOutcome, UpdateMiss>, StoreError> {
+        let mut set = vec![
+            "fullName = :fullName",
+            "updatedAt = :updatedAt",
+            "writeId = :writeId",
+        ];
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", profile_pk(&write.username))
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", AttributeValue::S(write.owner.to_string()))
+            .expression_attribute_values(
+                ":fullName",
+                AttributeValue::S(write.full_name.as_str().into()),
+            )
+            .expression_attribute_values(":updatedAt", AttributeValue::S(write.updated_at.clone()))
+            .expression_attribute_values(":writeId", AttributeValue::S(write.write_id.clone()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::AllOld)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(avatar) = &write.avatar_key {
+            set.push("avatarKey = :avatarKey");
+            request = request
+                .expression_attribute_values(":avatarKey", AttributeValue::S(avatar.to_string()));
+        }
+        // The writeId guard makes an SDK retry of a write that already landed fail its
+        // condition instead of adding a second version; it is then recognised below.
+        let mut condition = String::from(
+            "attribute_exists(pk) AND #owner = :owner \
+             AND (attribute_not_exists(writeId) OR writeId <> :writeId)",
+        );
+        if let Expected::Version(n) = write.expected {
+            condition.push_str(" AND version = :expected");
+            request =
+                request.expression_attribute_values(":expected", AttributeValue::N(n.to_string()));
+        }
+        let result = request
+            .update_expression(format!("SET {} ADD version :one", set.join(", ")))
+            .condition_expression(condition)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let old = output.attributes.unwrap_or_default();
+                let old_version = old.get("version").map(item::number).transpose()?;
+                let old_avatar = item::avatar(&old)?;
+                let replaced_avatar = old_avatar
+                    .clone()
+                    .filter(|old| write.avatar_key.as_ref().is_some_and(|new| new != old));
+                Ok(Ok(WriteOutcome::Written {
+                    profile: Profile {
+                        username: write.username.clone(),
+                        owner: write.owner,
+                        full_name: write.full_name.clone(),
+                        avatar_key: write.avatar_key.clone().or(old_avatar),
+                        version: old_version.unwrap_or(0) + 1,
+                        updated_at: write.updated_at.clone(),
+                    },
+                    created: false,
+                    replaced_avatar,
+                }))
+            }
+            Err(err) => match err.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    match failed.item() {
+                        // dynoxide returns the key of a missing item; DynamoDB nothing.
+                        None => Ok(Err(UpdateMiss::Absent)),
+                        Some(current) if !current.contains_key("version") => {
+                            Ok(Err(UpdateMiss::Absent))
+                        }
+                        Some(current) => {
+                            Ok(Err(UpdateMiss::Decided(judge_existing(current, write)?)))
+                        }
+                    }
+                }
+                _ => Err(classify(err)),
+            },
+        }
+    }
+
+    /// A new profile and its owner record, both or neither.
+    async fn create(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
+        let mut profile: Item = [
+            ("pk", profile_pk(&write.username)),
+            ("username", AttributeValue::S(write.username.to_string())),
+            ("owner", AttributeValue::S(write.owner.to_string())),
+            (
+                "fullName",
+                AttributeValue::S(write.full_name.as_str().into()),
+            ),
+            ("version", AttributeValue::N("1".into())),
+            ("updatedAt", AttributeValue::S(write.updated_at.clone())),
+            ("writeId", AttributeValue::S(write.write_id.clone())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Some(avatar) = &write.avatar_key {
+            profile.insert("avatarKey".into(), AttributeValue::S(avatar.to_string()));
+        }
+        let owner: Item = [
+            ("pk", owner_pk(&write.owner)),
+            ("username", AttributeValue::S(write.username.to_string())),
+            ("writeId", AttributeValue::S(write.write_id.clone())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let put = |item: Item| -> Result<TransactWriteItem, StoreError> {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(|e| StoreError::Failed(Box::new(e)))?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        let items = vec![put(profile)?, put(owner)?];
+
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                // Makes an SDK retry of a landed transaction succeed instead of failing
+                // its conditions (for ten minutes, in DynamoDB).
+                .client_request_token(&write.write_id)
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => {
+                    return Ok(WriteOutcome::Written {
+                        profile: Profile {
+                            username: write.username.clone(),
+                            owner: write.owner,
+                            full_name: write.full_name.clone(),
+                            avatar_key: write.avatar_key.clone(),
+                            version: 1,
+                            updated_at: write.updated_at.clone(),
+                        },
+                        created: true,
+                        replaced_avatar: None,
+                    });
+                }
+                Err(err) => err,
+            };
+            let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+                err.as_service_error()
+            else {
+                return Err(classify(err));
+            };
+            let reasons = cancelled.cancellation_reasons();
+            let failed = |i: usize| {
+                reasons
+                    .get(i)
+                    .filter(|r| r.code() == Some("ConditionalCheckFailed"))
+            };
+            if let Some(existing) = failed(0).and_then(|r| r.item()) {
+                return judge_existing(existing, write);
+            }
+            if let Some(owned) = failed(1).and_then(|r| r.item()) {
+                return Ok(WriteOutcome::Conflict(Conflict::AlreadyOwns(
+                    item::username(owned)?,
+                )));
+            }
+            if attempt >= TRANSACTION_ATTEMPTS {
+                return Err(StoreError::Unavailable(
+                    format!("the create kept colliding with other transactions: {cancelled}")
+                        .into(),
+                ));
+            }
+            attempt += 1;
+        }
+    }
+}
+
+/// A write met an existing profile: our own landed retry, another account's username,
+/// or a version that moved.
+fn judge_existing(existing: &Item, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
+    if item::write_id(existing) == Some(write.write_id.as_str()) {
+        let profile = item::profile(existing)?;
+        return Ok(WriteOutcome::Written {
+            created: profile.version == 1,
+            profile,
+            // Unknown after a retry: the old object stays (see "Unreferenced avatars" in
+            // docs/deploy.md).
+            replaced_avatar: None,
+        });
+    }
+    if item::owner(existing)? != write.owner {
+        return Ok(WriteOutcome::Conflict(Conflict::UsernameTaken));
+    }
+    Ok(WriteOutcome::Conflict(Conflict::Version))
+}
+
+#[async_trait]
+impl ProfileStore for DynamoProfiles {
+    async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError> {
+        self.get_item(profile_pk(username))
+            .await?
+            .as_ref()
+            .map(item::profile)
+            .transpose()
+    }
+
+    async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError> {
+        let Some(record) = self.get_item(owner_pk(owner)).await? else {
+            return Ok(None);
+        };
+        let username = item::username(&record)?;
+        // Both items are written and deleted together; a profile owned by someone else
+        // would be a broken invariant, never shown.
+        Ok(self.get(&username).await?.filter(|p| p.owner == *owner))
+    }
+
+    async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
+        match write.expected {
+            Expected::Absent => self.create(write).await,
+            Expected::Version(_) => match self.update(write).await? {
+                Ok(written) => Ok(written),
+                Err(UpdateMiss::Absent) => Ok(WriteOutcome::Conflict(Conflict::Version)),
+                Err(UpdateMiss::Decided(outcome)) => Ok(outcome),
+            },
+            Expected::Any => {
+                for _ in 0..TRANSACTION_ATTEMPTS {
+                    match self.update(write).await? {
+                        Ok(written) => return Ok(written),
+                        Err(UpdateMiss::Decided(outcome)) => return Ok(outcome),
+                        Err(UpdateMiss::Absent) => match self.create(write).await? {
+                            // The caller's own concurrent save created it first: update it.
+                            WriteOutcome::Conflict(Conflict::Version) => continue,
+                            outcome => return Ok(outcome),
+                        },
+                    }
+                }
+                Ok(WriteOutcome::Conflict(Conflict::Version))
+            }
+        }
+    }
+}
