@@ -1,5 +1,8 @@
 // The app's JSON API: requests, the §3 error shape, and the pages' addresses.
 
+import { accessToken } from "./auth.js";
+
+
 /** Error raised for a non-2xx API answer, carrying the §3 error body if there was one. */
 export class ApiError extends Error {
   constructor(status, body) {
@@ -23,8 +26,11 @@ export class NetworkError extends Error {
   }
 }
 
+/** A JSON request; the signed-in user's access token goes along when there is one. */
 export async function apiRequest(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
+  const token = await accessToken();
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -50,10 +56,6 @@ export async function apiRequest(method, path, body) {
 
 export function profilePath(username) {
   return `/api/profile/${encodeURIComponent(username)}`;
-}
-
-export function accountUrl(username) {
-  return `index.html?username=${encodeURIComponent(username)}`;
 }
 
 export function profileUrl(username) {

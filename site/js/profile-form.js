@@ -1,6 +1,7 @@
-// The profile form: loading the profile being edited, checking and saving it.
+// The profile form: loading the signed-in user's profile, checking and saving it.
 
-import { ApiError, accountUrl, apiRequest, profilePath, profileUrl, usernameFromQuery } from "./api.js";
+import { ApiError, apiRequest, profileUrl } from "./api.js";
+import { keepDraftAndSignIn, takeDraft } from "./draft.js";
 import { DEFAULT_AVATAR, quoteName } from "./formats.js";
 
 export function initProfileForm(view) {
@@ -29,6 +30,8 @@ export function initProfileForm(view) {
   function expectedVersionFor(username) {
     return state.loaded && state.loaded.username === username ? state.loaded.version : 0;
   }
+
+  const signInAgain = () => keepDraftAndSignIn(view);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -64,9 +67,25 @@ export function initProfileForm(view) {
         status.set("error", error.message || "Saving failed. Please try again.");
         return;
       }
+      if (error.status === 401) {
+        signInAgain();
+        return;
+      }
+      if (error.code === "username_taken") {
+        status.set("error", `${error.message} Your changes were not saved.`);
+        markInvalid(usernameInput);
+        return;
+      }
+      if (error.code === "forbidden") {
+        avatarKeyInput.value = "";
+        showSavedAvatar();
+        status.set("error", error.message);
+        markInvalid(dropZone);
+        return;
+      }
       if (error.code === "version_conflict" || error.status === 409) {
         status.set("error", `${error.message} Your changes were not saved.`, {
-          href: accountUrl(username),
+          href: "index.html",
           label: "Load the latest version",
         });
         return;
@@ -92,22 +111,19 @@ export function initProfileForm(view) {
 
   // ---- load the profile being edited (if any)
 
+  /** Fills the form from the signed-in user's profile; the username is permanent once set. */
   async function loadProfile() {
-    const requested = usernameFromQuery();
-    if (!requested) {
-      fieldset.disabled = false;
-      return;
-    }
-    usernameInput.value = requested.toLowerCase();
     status.set("idle", "Loading your profile…");
+    const draft = takeDraft();
     try {
-      const { data } = await apiRequest("GET", profilePath(requested));
+      const { data } = await apiRequest("GET", "/api/me");
       state.loaded = {
         username: String(data.username),
         version: Number.isInteger(data.version) ? data.version : 0,
       };
       state.savedAvatarUrl = typeof data.avatarUrl === "string" && data.avatarUrl ? data.avatarUrl : DEFAULT_AVATAR;
       usernameInput.value = state.loaded.username;
+      usernameInput.readOnly = true;
       fullNameInput.value = typeof data.fullName === "string" ? data.fullName : "";
       pageTitle.textContent = "Edit your profile";
       document.title = `Edit ${state.loaded.username} · Your profile`;
@@ -115,14 +131,30 @@ export function initProfileForm(view) {
       if (status.state === "idle") status.set("idle", "Choose a new picture, or keep the current one.");
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        if (status.state === "idle") {
-          status.set("idle", `There is no profile called ${quoteName(requested)} yet: fill in the form to create it.`);
-        }
+        usernameInput.readOnly = false;
+        if (status.state === "idle") status.set("idle", "Choose a username and a picture to create your profile.");
+      } else if (error instanceof ApiError && error.status === 401) {
+        signInAgain();
+        return;
       } else if (status.state === "idle") {
-        status.set("error", `Could not load the profile: ${error.message}`);
+        status.set("error", `Could not load your profile: ${error.message}`);
       }
     } finally {
       fieldset.disabled = false;
+    }
+    if (draft) restore(draft);
+  }
+
+  function restore(draft) {
+    if (typeof draft.username === "string" && !usernameInput.readOnly) usernameInput.value = draft.username;
+    if (typeof draft.fullName === "string") fullNameInput.value = draft.fullName;
+    if (typeof draft.avatarKey === "string" && draft.avatarKey) {
+      avatarKeyInput.value = draft.avatarKey;
+      setProgress(100);
+      const name = draft.pictureName ? quoteName(draft.pictureName) : "Your picture";
+      status.set("uploaded", `${name} is uploaded. Save your profile to use it.`);
+    } else {
+      status.set("idle", "Your changes were kept. Save your profile when you are ready.");
     }
   }
 

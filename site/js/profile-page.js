@@ -1,6 +1,6 @@
 // The public profile page (profile.html?username=…).
 
-import { ApiError, accountUrl, apiRequest, profilePath, usernameFromQuery } from "./api.js";
+import { ApiError, apiRequest, profilePath, usernameFromQuery } from "./api.js";
 import { DEFAULT_AVATAR, quoteName } from "./formats.js";
 import { StatusLine } from "./status.js";
 
@@ -35,7 +35,7 @@ export async function initProfilePage() {
       time.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
       updated.replaceChildren(document.createTextNode("Updated "), time);
     }
-    document.getElementById("edit_link").href = accountUrl(name);
+    document.getElementById("edit_link").href = "index.html";
     document.title = `${fullName} (@${name})`;
     status.set("idle", "");
     view.hidden = false;
@@ -43,7 +43,7 @@ export async function initProfilePage() {
     if (error instanceof ApiError && error.status === 404) {
       status.set("error", `There is no profile called ${quoteName(username)}.`);
       createLink.textContent = "Create this profile";
-      createLink.href = accountUrl(username.toLowerCase());
+      createLink.href = "index.html";
     } else {
       status.set("error", `Could not load the profile: ${error.message}`);
       createLink.textContent = "Back to your profile";

@@ -2,6 +2,8 @@
 
 import { ApiError, NetworkError, apiRequest } from "./api.js";
 import { ACCEPTED_NAMES, ACCEPTED_TYPES, formatBytes, quoteName } from "./formats.js";
+import { signIn } from "./auth.js";
+import { keepDraftAndSignIn } from "./draft.js";
 import { isExpiredRejection, postToS3, s3ErrorMessage } from "./s3-post.js";
 
 export function initUploader(view) {
@@ -106,6 +108,7 @@ export function initUploader(view) {
 
         if (result.ok) {
           avatarKeyInput.value = signed.key;
+          state.pictureName = file.name;
           state.uploading = false;
           updateSubmit();
           setProgress(100);
@@ -132,6 +135,10 @@ export function initUploader(view) {
       updateSubmit();
       setProgress(0);
       showSavedAvatar();
+      if (error instanceof ApiError && error.status === 401) {
+        keepDraftAndSignIn(view);
+        return;
+      }
       let message = error instanceof Error && error.message ? error.message : "The upload failed. Please try again.";
       if (error instanceof NetworkError) {
         message = "The upload could not reach the server or storage. Check your connection and choose the picture again.";
@@ -145,6 +152,10 @@ export function initUploader(view) {
 
   function handleFiles(files) {
     if (!files || files.length === 0) return;
+    if (!state.signedIn) {
+      signIn();
+      return;
+    }
     startUpload(files[0]);
   }
 
@@ -155,11 +166,13 @@ export function initUploader(view) {
     fileInput.value = "";
   });
 
-  dropZone.addEventListener("click", () => fileInput.click());
+  // Signed out, choosing a picture starts with signing in: uploads belong to an account.
+  const choose = () => (state.signedIn ? fileInput.click() : signIn());
+  dropZone.addEventListener("click", choose);
   dropZone.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
-      fileInput.click();
+      choose();
     }
   });
 
