@@ -3,7 +3,7 @@
 // (docs/design.md §3) and the page ids (§5), so they run against any stack that honours them.
 
 import { mkdirSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
@@ -75,6 +75,71 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+// ------------------------------------------------------------------ sign-in
+
+const base64url = (buf) => buf.toString("base64").replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+let authConfig = null;
+async function loadAuthConfig() {
+  if (!authConfig) authConfig = await (await fetch(`${BASE_URL}/auth-config.json`)).json();
+  return authConfig;
+}
+
+/**
+ * An access token for `name` from the local provider, by the same authorization-code +
+ * PKCE exchange the page makes (the form post stands in for the person typing the name).
+ */
+export async function tokenFor(name) {
+  const cfg = await loadAuthConfig();
+  const verifier = base64url(randomBytes(32));
+  const query = {
+    response_type: "code",
+    client_id: cfg.clientId,
+    redirect_uri: `${BASE_URL}/`,
+    scope: cfg.scope,
+    state: base64url(randomBytes(8)),
+    code_challenge: base64url(createHash("sha256").update(verifier).digest()),
+    code_challenge_method: "S256",
+  };
+  const authorize = await fetch(new URL(cfg.authorizationEndpoint, BASE_URL), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...query, username: name }),
+  });
+  const location = authorize.headers.get("location");
+  if (authorize.status !== 302 || !location) throw new Error(`sign-in as ${name}: HTTP ${authorize.status}`);
+  const code = new URL(location).searchParams.get("code");
+  const token = await fetch(new URL(cfg.tokenEndpoint, BASE_URL), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: cfg.clientId,
+      code,
+      redirect_uri: `${BASE_URL}/`,
+      code_verifier: verifier,
+    }),
+  });
+  const body = await token.json();
+  if (!body.access_token) throw new Error(`token for ${name}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** Signs `page` in as `name` through the real pages: Sign in → the provider's form → back. */
+export async function signIn(page, name) {
+  await page.goto("/");
+  await page.click("#sign_in");
+  await page.waitForSelector("form input[name=username]");
+  await page.fill("form input[name=username]", name);
+  await Promise.all([
+    page.waitForURL((url) => url.origin === BASE_URL && !url.pathname.startsWith("/local-idp")),
+    page.click("form [type=submit]"),
+  ]);
+  await page.waitForSelector("#account_name:visible");
+  await page.waitForSelector("#profile_form input[name=username]:enabled");
+}
+
 // ------------------------------------------------------------------ API (contract §3)
 
 export async function getProfile(username) {
@@ -83,22 +148,21 @@ export async function getProfile(username) {
   return { status: res.status, body };
 }
 
-export async function saveProfile(body) {
-  const res = await fetch(`${BASE_URL}/api/profile`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
+async function postJson(path, body, token) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(`${BASE_URL}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-export async function signUpload(body) {
-  const res = await fetch(`${BASE_URL}/api/uploads`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
+/** `POST /api/profile` with `token` (none: the request is unauthenticated). */
+export async function saveProfile(body, token) {
+  return postJson("/api/profile", body, token);
+}
+
+/** `POST /api/uploads` with `token` (none: the request is unauthenticated). */
+export async function signUpload(body, token) {
+  return postJson("/api/uploads", body, token);
 }
 
 // ------------------------------------------------------------------ page helpers
@@ -122,11 +186,13 @@ export async function waitForState(page, state) {
   return (await statusOf(page)).text;
 }
 
-/** Opens the account page and waits until it is ready for input (profile loaded, if any). */
-export async function openAccountPage(page, username) {
-  const url = username ? `/index.html?username=${encodeURIComponent(username)}` : "/";
-  await page.goto(url);
-  await page.waitForSelector("#profile_form input[name=username]:enabled");
+/**
+ * Signs in as `name` (a new account per name) and waits until the account page is ready
+ * for input, with the account's profile loaded if it has one.
+ */
+export async function openAccountPage(page, name = uniqueUsername("acct")) {
+  await signIn(page, name);
+  await page.waitForFunction(() => !/Loading/.test(document.querySelector("#status").textContent));
 }
 
 /** Pixel size of an <img> once it has finished loading (0×0 if it failed). */

@@ -369,9 +369,10 @@ fn cloudfront_headers_match_the_code() {
     let site = policy("SiteHeadersPolicy");
     let security = &site["SecurityHeadersConfig"];
     let upload_origin = "https://${UploadsBucketName}.s3.${AWS::Region}.${AWS::URLSuffix}";
+    let auth_origin = "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com";
     assert_eq!(
         text(&security["ContentSecurityPolicy"]["ContentSecurityPolicy"]),
-        headers::site_csp(upload_origin)
+        headers::site_csp(upload_origin, auth_origin)
     );
     assert_eq!(security["ContentTypeOptions"]["Override"], true, "nosniff");
     assert_eq!(

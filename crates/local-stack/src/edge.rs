@@ -114,7 +114,7 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
 
 /// The same policy CloudFront's response headers policy sets on the site.
 fn site_csp(upload_origin: &str) -> Result<HeaderValue, StackError> {
-    HeaderValue::from_str(&headers::site_csp(upload_origin))
+    HeaderValue::from_str(&headers::site_csp(upload_origin, ""))
         .map_err(|_| StackError::Setup(format!("edge: bad upload origin {upload_origin:?}")))
 }
 
