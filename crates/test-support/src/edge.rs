@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use local_stack::clock::{SharedClock, SystemClock};
+use local_stack::clock::{ManualClock, SharedClock, SystemClock};
 use local_stack::{EdgeSettings, SignInSettings};
 
+use crate::fake_lambda::FakeLambda;
 use crate::{BUCKET, TestStack};
 
 /// The page's client id in tests.
@@ -48,4 +49,41 @@ pub fn settings(stack: &TestStack, api_upstream: String) -> EdgeSettings {
         &stack.dir.path().join("idp"),
         Arc::new(SystemClock),
     )
+}
+
+/// The edge in front of a [`FakeLambda`], on a clock the test moves.
+pub struct TestApi {
+    pub edge: local_stack::Running,
+    pub lambda: FakeLambda,
+    pub clock: ManualClock,
+    pub key_dir: PathBuf,
+}
+
+impl TestApi {
+    /// The sign-in key lives in the stack's folder: a restart on the same stack keeps it.
+    pub async fn start(stack: &TestStack) -> Self {
+        let lambda = FakeLambda::start().await;
+        Self::start_on(stack, lambda, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// On a given address (a restart on the same port keeps the issuer).
+    pub async fn start_on(stack: &TestStack, lambda: FakeLambda, addr: SocketAddr) -> Self {
+        let clock = ManualClock::starting_now();
+        let key_dir = stack.dir.path().join("idp");
+        let mut settings = settings_with(stack, lambda.url(), &key_dir, Arc::new(clock.clone()));
+        settings.addr = addr;
+        let edge = local_stack::start_edge(settings)
+            .await
+            .expect("edge starts");
+        Self {
+            edge,
+            lambda,
+            clock,
+            key_dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.edge.url()
+    }
 }
