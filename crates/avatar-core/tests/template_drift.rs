@@ -1,6 +1,6 @@
-//! template.yaml must describe the code as it is: the same functions, the same routes as
-//! `cargo lambda watch` serves, exactly the environment variables each function reads,
-//! and exactly the IAM actions its SDK calls need.
+//! template.yaml must describe the code as it is: the same functions, routes the local
+//! edge serves from the template itself, exactly the environment variables each function
+//! reads, and exactly the IAM actions its SDK calls need.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,27 +57,21 @@ fn every_function_crate_is_deployed_and_nothing_else() {
     assert_eq!(deployed, crates_in_functions_dir());
 }
 
+/// The local edge serves the API from template.yaml's routes (crates/local-stack's
+/// gateway), so there is no second route table to drift: every route must be one it can
+/// read, and Cargo.toml must not grow a `cargo lambda watch` router again.
 #[test]
-fn routes_match_the_local_router() {
+fn routes_are_read_from_the_template_only() {
     let cargo: toml::Table = read("Cargo.toml").parse().expect("Cargo.toml");
-    let router = cargo["workspace"]["metadata"]["lambda"]["watch"]["router"]
-        .as_table()
-        .expect("[workspace.metadata.lambda.watch.router]");
-    let local: BTreeSet<(String, String, String)> = router
-        .iter()
-        .flat_map(|(path, routes)| {
-            routes.as_array().unwrap().iter().map(move |r| {
-                (
-                    r["function"].as_str().unwrap().to_string(),
-                    r["method"].as_str().unwrap().to_string(),
-                    path.clone(),
-                )
-            })
-        })
-        .collect();
-    let deployed: BTreeSet<(String, String, String)> = template_functions()
-        .into_iter()
-        .flat_map(|(name, props)| {
+    assert!(
+        cargo["workspace"]["metadata"]["lambda"]["watch"]
+            .get("router")
+            .is_none(),
+        "routes live in template.yaml only"
+    );
+    let routes: BTreeSet<(String, String)> = template_functions()
+        .into_values()
+        .flat_map(|props| {
             props["Events"]
                 .as_mapping()
                 .unwrap()
@@ -85,7 +79,6 @@ fn routes_match_the_local_router() {
                 .filter(|e| e["Type"] == "HttpApi")
                 .map(|e| {
                     (
-                        name.clone(),
                         e["Properties"]["Method"].as_str().unwrap().to_string(),
                         e["Properties"]["Path"].as_str().unwrap().to_string(),
                     )
@@ -93,7 +86,13 @@ fn routes_match_the_local_router() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    assert_eq!(deployed, local);
+    assert!(!routes.is_empty());
+    for (method, path) in routes {
+        assert!(
+            path.starts_with("/api/"),
+            "{method} {path}: CloudFront sends /api/* to the API"
+        );
+    }
 }
 
 fn sdk() -> SdkConfig {

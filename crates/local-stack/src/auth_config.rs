@@ -116,7 +116,12 @@ mod tests {
     fn the_projects_template() {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
         let sign_in = TemplateSignIn::load(&path).unwrap();
-        assert!(sign_in.allowed_scopes.iter().any(|s| s == "avatars/profile"));
+        assert!(
+            sign_in
+                .allowed_scopes
+                .iter()
+                .any(|s| s == "avatars/profile")
+        );
         assert_eq!(sign_in.page_scope, "openid avatars/profile");
     }
 }

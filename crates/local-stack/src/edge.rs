@@ -143,10 +143,7 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
     let router = Router::new()
         .route("/avatars/{*rest}", any(avatar))
         .with_state(edge)
-        .route(
-            "/api/{*rest}",
-            any(gateway::handle).with_state(gateway),
-        )
+        .route("/api/{*rest}", any(gateway::handle).with_state(gateway))
         .route(
             "/auth-config.json",
             get(auth_config::serve).with_state(auth_config),

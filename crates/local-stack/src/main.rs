@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use local_stack::dev_config::DevConfig;
 use local_stack::clock::SystemClock;
+use local_stack::dev_config::DevConfig;
 use local_stack::{
     DynamoSettings, EdgeSettings, S3Settings, SignInSettings, StackError, start_dynamodb,
     start_edge, start_s3,

@@ -51,7 +51,13 @@ impl Forge {
         claims
     }
 
-    fn sign_with(&self, alg: Algorithm, kid: Option<&str>, claims: &Value, key: &EncodingKey) -> String {
+    fn sign_with(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        claims: &Value,
+        key: &EncodingKey,
+    ) -> String {
         let mut header = Header::new(alg);
         header.kid = kid.map(str::to_string);
         jsonwebtoken::encode(&header, claims, key).unwrap()
@@ -143,7 +149,10 @@ async fn every_bad_token_is_refused_before_any_function_runs() {
         panic!("three parts")
     };
     let tampered_payload = b64_json(&forge.claims(|c| {
-        c.insert("sub".into(), claims_of(&other_account.access_token)["sub"].clone());
+        c.insert(
+            "sub".into(),
+            claims_of(&other_account.access_token)["sub"].clone(),
+        );
     }));
     let other_signature = other_account.access_token.rsplit('.').next().unwrap();
 
@@ -159,15 +168,33 @@ async fn every_bad_token_is_refused_before_any_function_runs() {
         ("three parts of garbage", bearer("a.b.c"), vec![], 401),
         (
             "claims changed under the signature",
-            bearer(&format!("{header}.{tampered_payload}.{}", valid.rsplit('.').next().unwrap())),
+            bearer(&format!(
+                "{header}.{tampered_payload}.{}",
+                valid.rsplit('.').next().unwrap()
+            )),
             vec![],
             401,
         ),
-        ("another token's signature", bearer(&format!("{header}.{payload}.{other_signature}")), vec![], 401),
-        ("no signature", bearer(&format!("{header}.{payload}.")), vec![], 401),
+        (
+            "another token's signature",
+            bearer(&format!("{header}.{payload}.{other_signature}")),
+            vec![],
+            401,
+        ),
+        (
+            "no signature",
+            bearer(&format!("{header}.{payload}.")),
+            vec![],
+            401,
+        ),
         (
             "another key with the same kid",
-            bearer(&forge.sign_with(Algorithm::RS256, Some(&forge.kid), &forge.base, &Forge::other_key())),
+            bearer(&forge.sign_with(
+                Algorithm::RS256,
+                Some(&forge.kid),
+                &forge.base,
+                &Forge::other_key(),
+            )),
             vec![],
             401,
         ),
@@ -212,7 +239,10 @@ async fn every_bad_token_is_refused_before_any_function_runs() {
         (
             "another issuer",
             bearer(&claims(|c, _| {
-                c.insert("iss".into(), "https://cognito-idp.us-east-1.amazonaws.com/x".into());
+                c.insert(
+                    "iss".into(),
+                    "https://cognito-idp.us-east-1.amazonaws.com/x".into(),
+                );
             })),
             vec![],
             401,
@@ -315,27 +345,62 @@ async fn every_bad_token_is_refused_before_any_function_runs() {
             vec![],
             403,
         ),
-        ("the ID token", bearer(tokens.id_token.as_deref().unwrap()), vec![], 403),
+        (
+            "the ID token",
+            bearer(tokens.id_token.as_deref().unwrap()),
+            vec![],
+            403,
+        ),
     ];
     for (case, authorization, headers, status) in &cases {
         for (method, path) in PROTECTED {
-            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let response = send(&api, method, path, authorization.as_deref(), &headers, b"{}".to_vec()).await;
-            assert_eq!(response.status().as_u16(), *status, "{case}: {method} {path}");
-            let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_string();
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = send(
+                &api,
+                method,
+                path,
+                authorization.as_deref(),
+                &headers,
+                b"{}".to_vec(),
+            )
+            .await;
+            assert_eq!(
+                response.status().as_u16(),
+                *status,
+                "{case}: {method} {path}"
+            );
+            let challenge = response.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .to_string();
             assert!(challenge.starts_with("Bearer"), "{case}: {challenge}");
             if *status == 403 {
-                assert!(challenge.contains("insufficient_scope"), "{case}: {challenge}");
+                assert!(
+                    challenge.contains("insufficient_scope"),
+                    "{case}: {challenge}"
+                );
             }
             let body: Value = response.json().await.unwrap();
-            let message = if *status == 401 { "Unauthorized" } else { "Forbidden" };
+            let message = if *status == 401 {
+                "Unauthorized"
+            } else {
+                "Forbidden"
+            };
             assert_eq!(body, json!({"message": message}), "{case}");
         }
     }
-    assert!(api.lambda.calls().is_empty(), "no refused request reached a function");
+    assert!(
+        api.lambda.calls().is_empty(),
+        "no refused request reached a function"
+    );
 
     // The same token, unchanged, gets through: each refusal was about what was changed.
-    for authorization in [format!("Bearer {valid}"), format!("bearer {valid}"), valid.clone()] {
+    for authorization in [
+        format!("Bearer {valid}"),
+        format!("bearer {valid}"),
+        valid.clone(),
+    ] {
         let response = send(&api, "GET", "/api/me", Some(&authorization), &[], vec![]).await;
         assert_eq!(response.status(), 200, "{authorization:.12}");
     }
@@ -364,7 +429,10 @@ async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
     )
     .await;
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["apigw-requestid"].to_str().unwrap().to_string();
+    let request_id = response.headers()["apigw-requestid"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body, json!({"ok": true}), "the function's answer");
 
@@ -376,13 +444,19 @@ async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
     assert_eq!(event["routeKey"], "POST /api/profile");
     assert_eq!(event["rawPath"], "/api/profile");
     assert_eq!(event["rawQueryString"], "draft=1&tag=a&tag=b");
-    assert_eq!(event["queryStringParameters"], json!({"draft": "1", "tag": "a,b"}));
+    assert_eq!(
+        event["queryStringParameters"],
+        json!({"draft": "1", "tag": "a,b"})
+    );
     assert!(event.get("pathParameters").is_none());
     assert_eq!(event["cookies"], json!(["a=1", "b=2"]));
     assert_eq!(event["body"], r#"{"username":"ada"}"#);
     assert_eq!(event["isBase64Encoded"], false);
     let headers = &event["headers"];
-    assert!(headers.get("cookie").is_none(), "cookies move to their own list");
+    assert!(
+        headers.get("cookie").is_none(),
+        "cookies move to their own list"
+    );
     assert_eq!(headers["content-type"], "application/json");
     assert_eq!(headers["x-jwt-claims"], posing.as_str(), "just a header");
     assert_eq!(headers["x-forwarded-proto"], "http");
@@ -397,7 +471,12 @@ async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
     assert_eq!(context["http"]["sourceIp"], "127.0.0.1");
     assert_eq!(context["http"]["userAgent"], "gateway-test");
     assert!(context["accountId"].is_string() && context["apiId"].is_string());
-    assert!(context["domainName"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert!(
+        context["domainName"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
     assert!(context["time"].as_str().unwrap().ends_with(" +0000"));
     assert!(context["timeEpoch"].as_i64().unwrap() > 1_600_000_000_000);
 
@@ -410,7 +489,9 @@ async fn a_valid_token_reaches_the_function_with_its_claims_as_strings() {
         "every claim, nothing else"
     );
     for (name, value) in sent {
-        let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
         assert_eq!(passed[name], text.as_str(), "{name} as a string");
     }
     assert_eq!(passed["sub"], claims["sub"]);
@@ -425,7 +506,11 @@ async fn the_public_route_needs_no_token_and_gets_no_claims() {
     let api = TestApi::start(&stack).await;
     let token = sign_in(&api.url(), "ada").await.access_token;
     let posing = json!({"sub": "posing"}).to_string();
-    for authorization in [None, Some(format!("Bearer {token}")), Some("garbage".into())] {
+    for authorization in [
+        None,
+        Some(format!("Bearer {token}")),
+        Some("garbage".into()),
+    ] {
         let response = send(
             &api,
             "GET",
@@ -476,7 +561,10 @@ async fn a_body_that_is_not_utf8_reaches_the_function_as_base64() {
     assert_eq!(response.status(), 200);
     let event = &api.lambda.calls()[0].event;
     assert_eq!(event["isBase64Encoded"], true);
-    assert_eq!(STANDARD.decode(event["body"].as_str().unwrap()).unwrap(), bytes);
+    assert_eq!(
+        STANDARD.decode(event["body"].as_str().unwrap()).unwrap(),
+        bytes
+    );
 }
 
 #[tokio::test]
@@ -484,7 +572,9 @@ async fn function_answers_become_http_as_api_gateway_makes_them() {
     let stack = TestStack::start().await;
     let api = TestApi::start(&stack).await;
     let get = || async {
-        reqwest::get(format!("{}/api/profile/ada", api.url())).await.unwrap()
+        reqwest::get(format!("{}/api/profile/ada", api.url()))
+            .await
+            .unwrap()
     };
 
     api.lambda.answer_with(
@@ -505,20 +595,32 @@ async fn function_answers_become_http_as_api_gateway_makes_them() {
     assert_eq!(response.headers().get_all("x-many").iter().count(), 2);
     assert_eq!(response.headers().get_all("set-cookie").iter().count(), 2);
     assert!(response.headers().get("apigw-requestid").is_some());
-    assert_eq!(response.bytes().await.unwrap().as_ref(), [0x89, b'P', b'N', b'G']);
+    assert_eq!(
+        response.bytes().await.unwrap().as_ref(),
+        [0x89, b'P', b'N', b'G']
+    );
 
     // A payload without statusCode is a 200 with that payload as its JSON body.
     api.lambda.answer_with(200, json!({"hello": "world"}));
     let response = get().await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"hello": "world"}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"hello": "world"})
+    );
 
     // A function error or panic, or an answer that is no response: API Gateway's 500.
     for (status, payload) in [
-        (500, json!({"errorType": "&str", "errorMessage": "panicked at handler.rs"})),
+        (
+            500,
+            json!({"errorType": "&str", "errorMessage": "panicked at handler.rs"}),
+        ),
         (200, json!({"statusCode": "not a status"})),
-        (200, json!({"statusCode": 200, "body": "!!", "isBase64Encoded": true})),
+        (
+            200,
+            json!({"statusCode": 200, "body": "!!", "isBase64Encoded": true}),
+        ),
         (404, json!({"title": "Missing function"})),
     ] {
         api.lambda.answer_with(status, payload.clone());

@@ -38,7 +38,10 @@ async fn oauth_error(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body: Value = response.json().await.expect("OAuth error JSON");
-    (status, body["error"].as_str().unwrap_or_default().to_string())
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_string(),
+    )
 }
 
 #[tokio::test]
@@ -62,12 +65,31 @@ async fn discovery_jwks_and_the_pages_config_describe_the_provider() {
         assert_eq!(doc[field], format!("{issuer}{path}").as_str(), "{field}");
     }
     assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
-    assert_eq!(doc["code_challenge_methods_supported"], serde_json::json!(["S256"]));
-    assert_eq!(doc["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
-    assert_eq!(doc["token_endpoint_auth_methods_supported"], serde_json::json!(["none"]));
-    assert!(doc["scopes_supported"].as_array().unwrap().contains(&"avatars/profile".into()));
+    assert_eq!(
+        doc["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        serde_json::json!(["RS256"])
+    );
+    assert_eq!(
+        doc["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["none"])
+    );
+    assert!(
+        doc["scopes_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&"avatars/profile".into())
+    );
 
-    let jwks: Value = reqwest::get(format!("{issuer}/jwks.json")).await.unwrap().json().await.unwrap();
+    let jwks: Value = reqwest::get(format!("{issuer}/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["kty"], "RSA");
@@ -76,14 +98,22 @@ async fn discovery_jwks_and_the_pages_config_describe_the_provider() {
     assert!(keys[0]["kid"].as_str().is_some_and(|k| !k.is_empty()));
     assert!(keys[0].get("d").is_none(), "no private part");
 
-    let response = reqwest::get(format!("{}/auth-config.json", api.url())).await.unwrap();
+    let response = reqwest::get(format!("{}/auth-config.json", api.url()))
+        .await
+        .unwrap();
     assert_eq!(response.headers()["cache-control"], "no-cache");
     let config: Value = response.json().await.unwrap();
     assert_eq!(config["clientId"], CLIENT_ID);
     assert_eq!(config["scope"], "openid avatars/profile");
-    assert_eq!(config["authorizationEndpoint"], format!("{issuer}/authorize").as_str());
+    assert_eq!(
+        config["authorizationEndpoint"],
+        format!("{issuer}/authorize").as_str()
+    );
     assert_eq!(config["tokenEndpoint"], format!("{issuer}/token").as_str());
-    assert_eq!(config["logoutEndpoint"], format!("{issuer}/logout").as_str());
+    assert_eq!(
+        config["logoutEndpoint"],
+        format!("{issuer}/logout").as_str()
+    );
 
     // Loaded from localhost, the page's sign-in stays on localhost (same origin).
     let port = api.edge.addr().port();
@@ -124,10 +154,16 @@ async fn a_bad_authorization_request_is_a_400_page_and_never_a_redirect() {
     let cases = [
         ("unknown client", with("client_id", Some("someone-else"))),
         ("no client", with("client_id", None)),
-        ("foreign redirect", with("redirect_uri", Some("http://evil.example/"))),
+        (
+            "foreign redirect",
+            with("redirect_uri", Some("http://evil.example/")),
+        ),
         (
             "another path on the origin",
-            with("redirect_uri", Some(&format!("http://127.0.0.1:{port}/profile.html"))),
+            with(
+                "redirect_uri",
+                Some(&format!("http://127.0.0.1:{port}/profile.html")),
+            ),
         ),
         (
             "https instead of http",
@@ -158,7 +194,10 @@ async fn a_bad_authorization_request_is_a_400_page_and_never_a_redirect() {
             .unwrap();
         for (method, response) in [("GET", get), ("POST", post)] {
             assert_eq!(response.status(), 400, "{case} ({method})");
-            assert!(response.headers().get("location").is_none(), "{case} ({method})");
+            assert!(
+                response.headers().get("location").is_none(),
+                "{case} ({method})"
+            );
             let html = response.text().await.unwrap();
             assert!(html.contains("not valid"), "{case} ({method}): {html}");
         }
@@ -166,7 +205,12 @@ async fn a_bad_authorization_request_is_a_400_page_and_never_a_redirect() {
     // A repeated parameter is ambiguous, so refused too.
     let mut twice = with("state", Some("a"));
     twice.push(("state".into(), "b".into()));
-    let response = client().get(&config.authorization_endpoint).query(&twice).send().await.unwrap();
+    let response = client()
+        .get(&config.authorization_endpoint)
+        .query(&twice)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
 }
 
@@ -184,8 +228,14 @@ async fn the_form_is_plain_accessible_html_and_checks_the_name() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("default-src 'none'") && csp.contains("form-action 'self'"), "{csp}");
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
     let html = response.text().await.unwrap();
     for needle in [
         r#"<form method="post" action="/local-idp/authorize">"#,
@@ -198,7 +248,10 @@ async fn the_form_is_plain_accessible_html_and_checks_the_name() {
     }
     assert!(!html.contains("<script"), "no script");
     let hidden = sign_in::hidden_fields(&html);
-    assert!(hidden.contains(&("state".into(), "st&\"<".into())), "{hidden:?}");
+    assert!(
+        hidden.contains(&("state".into(), "st&\"<".into())),
+        "{hidden:?}"
+    );
     assert!(hidden.contains(&("code_challenge".into(), pkce.challenge.clone())));
 
     for bad in ["", "   ", "a b", "<b>x</b>", &"n".repeat(65), "émile"] {
@@ -213,9 +266,15 @@ async fn the_form_is_plain_accessible_html_and_checks_the_name() {
         assert_eq!(response.status(), 400, "{bad:?}");
         assert!(response.headers().get("location").is_none());
         let html = response.text().await.unwrap();
-        assert!(html.contains(r#"role="alert""#), "{bad:?}: an error on the form");
+        assert!(
+            html.contains(r#"role="alert""#),
+            "{bad:?}: an error on the form"
+        );
         assert!(html.contains(r#"aria-invalid="true""#), "{bad:?}");
-        assert!(html.contains(r#"aria-describedby="username_error""#), "{bad:?}");
+        assert!(
+            html.contains(r#"aria-describedby="username_error""#),
+            "{bad:?}"
+        );
         assert!(!html.contains("<b>"), "the name is escaped");
     }
 }
@@ -259,8 +318,16 @@ async fn tokens_are_shaped_like_cognitos_and_a_name_is_one_account() {
     assert!(ada.refresh_token.is_some());
 
     let sub_of = |tokens: &sign_in::Tokens| parts(&tokens.access_token).1["sub"].clone();
-    assert_eq!(sub_of(&sign_in(&api.url(), "ada").await), sub.as_str(), "again");
-    assert_eq!(sub_of(&sign_in(&api.url(), "ADA").await), sub.as_str(), "any case");
+    assert_eq!(
+        sub_of(&sign_in(&api.url(), "ada").await),
+        sub.as_str(),
+        "again"
+    );
+    assert_eq!(
+        sub_of(&sign_in(&api.url(), "ADA").await),
+        sub.as_str(),
+        "any case"
+    );
     assert_ne!(sub_of(&sign_in(&api.url(), "grace").await), sub.as_str());
 }
 
@@ -283,24 +350,60 @@ async fn a_code_is_single_use_and_bound_to_its_verifier_redirect_and_client() {
     // Each binding broken once; the code is gone after any failed try.
     let other = Pkce::new();
     let cases: [(&str, &str, &str, &str, (u16, &str)); 4] = [
-        ("another verifier", CLIENT_ID, &other.verifier, &page, (400, "invalid_grant")),
-        ("a malformed verifier", CLIENT_ID, "short", &page, (400, "invalid_grant")),
-        ("another redirect URI", CLIENT_ID, "", &localhost, (400, "invalid_grant")),
-        ("another client", "someone-else", "", &page, (401, "invalid_client")),
+        (
+            "another verifier",
+            CLIENT_ID,
+            &other.verifier,
+            &page,
+            (400, "invalid_grant"),
+        ),
+        (
+            "a malformed verifier",
+            CLIENT_ID,
+            "short",
+            &page,
+            (400, "invalid_grant"),
+        ),
+        (
+            "another redirect URI",
+            CLIENT_ID,
+            "",
+            &localhost,
+            (400, "invalid_grant"),
+        ),
+        (
+            "another client",
+            "someone-else",
+            "",
+            &page,
+            (401, "invalid_client"),
+        ),
     ];
     for (case, client_id, verifier, redirect_uri, expected) in cases {
         let (code, pkce) = new_code(&api, &config).await;
-        let verifier = if verifier.is_empty() { pkce.verifier.as_str() } else { verifier };
+        let verifier = if verifier.is_empty() {
+            pkce.verifier.as_str()
+        } else {
+            verifier
+        };
         let mut config = config.clone();
         config.client_id = client_id.into();
         let response = exchange_code(&config, &code, verifier, redirect_uri).await;
-        assert_eq!(oauth_error(response).await, (expected.0, expected.1.into()), "{case}");
+        assert_eq!(
+            oauth_error(response).await,
+            (expected.0, expected.1.into()),
+            "{case}"
+        );
     }
     let (code, pkce) = new_code(&api, &config).await;
     let wrong = exchange_code(&config, &code, &other.verifier, &page).await;
     assert_eq!(wrong.status(), 400);
     let right = exchange_code(&config, &code, &pkce.verifier, &page).await;
-    assert_eq!(oauth_error(right).await.1, "invalid_grant", "a failed try uses the code up");
+    assert_eq!(
+        oauth_error(right).await.1,
+        "invalid_grant",
+        "a failed try uses the code up"
+    );
 }
 
 #[tokio::test]
@@ -325,16 +428,13 @@ async fn the_token_endpoint_answers_oauth_errors() {
     let api = TestApi::start(&stack).await;
     let config = auth_config(&api.url()).await;
     let tokens = sign_in(&api.url(), "ada").await;
-    let form = |pairs: &[(&str, &str)]| {
-        client()
-            .post(&config.token_endpoint)
-            .form(pairs)
-            .send()
-    };
+    let form = |pairs: &[(&str, &str)]| client().post(&config.token_endpoint).form(pairs).send();
     let cases: Vec<(&str, reqwest::Response, (u16, &str))> = vec![
         (
             "password grant",
-            form(&[("grant_type", "password"), ("client_id", CLIENT_ID)]).await.unwrap(),
+            form(&[("grant_type", "password"), ("client_id", CLIENT_ID)])
+                .await
+                .unwrap(),
             (400, "unsupported_grant_type"),
         ),
         (
@@ -344,21 +444,31 @@ async fn the_token_endpoint_answers_oauth_errors() {
         ),
         (
             "no client",
-            form(&[("grant_type", "refresh_token"), ("refresh_token", "x")]).await.unwrap(),
+            form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
+                .await
+                .unwrap(),
             (400, "invalid_request"),
         ),
         (
             "unknown client",
-            form(&[("grant_type", "authorization_code"), ("client_id", "x"), ("code", "c")])
-                .await
-                .unwrap(),
+            form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", "x"),
+                ("code", "c"),
+            ])
+            .await
+            .unwrap(),
             (401, "invalid_client"),
         ),
         (
             "code without verifier",
-            form(&[("grant_type", "authorization_code"), ("client_id", CLIENT_ID), ("code", "c")])
-                .await
-                .unwrap(),
+            form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT_ID),
+                ("code", "c"),
+            ])
+            .await
+            .unwrap(),
             (400, "invalid_request"),
         ),
         (
@@ -376,9 +486,13 @@ async fn the_token_endpoint_answers_oauth_errors() {
         ),
         (
             "garbage refresh token",
-            form(&[("grant_type", "refresh_token"), ("client_id", CLIENT_ID), ("refresh_token", "x.y.z")])
-                .await
-                .unwrap(),
+            form(&[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT_ID),
+                ("refresh_token", "x.y.z"),
+            ])
+            .await
+            .unwrap(),
             (400, "invalid_grant"),
         ),
         (
@@ -404,7 +518,11 @@ async fn the_token_endpoint_answers_oauth_errors() {
         ),
     ];
     for (case, response, expected) in cases {
-        assert_eq!(oauth_error(response).await, (expected.0, expected.1.into()), "{case}");
+        assert_eq!(
+            oauth_error(response).await,
+            (expected.0, expected.1.into()),
+            "{case}"
+        );
     }
 }
 
@@ -428,12 +546,19 @@ async fn refresh_gives_a_new_access_token_that_the_api_accepts() {
     assert_eq!(get_me(tokens.access_token.clone()).await, 200);
 
     api.clock.advance(3600);
-    assert_eq!(get_me(tokens.access_token.clone()).await, 401, "expired after an hour");
+    assert_eq!(
+        get_me(tokens.access_token.clone()).await,
+        401,
+        "expired after an hour"
+    );
     let response = sign_in::refresh(&api.url(), tokens.refresh_token.as_deref().unwrap()).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let fresh: sign_in::Tokens = response.json().await.unwrap();
-    assert!(fresh.refresh_token.is_none(), "the refresh token is kept, not rotated");
+    assert!(
+        fresh.refresh_token.is_none(),
+        "the refresh token is kept, not rotated"
+    );
     assert!(fresh.id_token.is_some());
     let (_, old) = parts(&tokens.access_token);
     let (_, new) = parts(&fresh.access_token);
@@ -441,11 +566,19 @@ async fn refresh_gives_a_new_access_token_that_the_api_accepts() {
     assert_eq!(new["auth_time"], old["auth_time"], "the same sign-in");
     assert_eq!(new["scope"], old["scope"]);
     assert_eq!(get_me(fresh.access_token).await, 200);
-    assert_eq!(api.lambda.calls().len(), 2, "only the valid tokens got through");
+    assert_eq!(
+        api.lambda.calls().len(),
+        2,
+        "only the valid tokens got through"
+    );
 
     api.clock.advance(31 * 24 * 3600);
     let response = sign_in::refresh(&api.url(), tokens.refresh_token.as_deref().unwrap()).await;
-    assert_eq!(oauth_error(response).await, (400, "invalid_grant".into()), "after 30 days");
+    assert_eq!(
+        oauth_error(response).await,
+        (400, "invalid_grant".into()),
+        "after 30 days"
+    );
 }
 
 #[tokio::test]
@@ -513,5 +646,8 @@ async fn the_signing_key_survives_a_restart() {
         .await
         .unwrap()
         .status();
-    assert_eq!(status, 200, "a token from before the restart still verifies");
+    assert_eq!(
+        status, 200,
+        "a token from before the restart still verifies"
+    );
 }

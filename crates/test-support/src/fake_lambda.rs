@@ -45,10 +45,7 @@ impl FakeLambda {
             answer: Arc::new(Mutex::new((200, ok_response()))),
         };
         let app = Router::new()
-            .route(
-                "/2015-03-31/functions/{name}/invocations",
-                post(invoke),
-            )
+            .route("/2015-03-31/functions/{name}/invocations", post(invoke))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -48,11 +48,17 @@ impl Refusal {
         use axum::response::IntoResponse;
         let scope = scopes.join(" ");
         let (status, message, challenge) = match self {
-            Self::Missing => (StatusCode::UNAUTHORIZED, "Unauthorized", "Bearer".to_string()),
+            Self::Missing => (
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "Bearer".to_string(),
+            ),
             Self::Invalid(why) => (
                 StatusCode::UNAUTHORIZED,
                 "Unauthorized",
-                format!("Bearer scope=\"{scope}\" error=\"invalid_token\" error_description=\"{why}\""),
+                format!(
+                    "Bearer scope=\"{scope}\" error=\"invalid_token\" error_description=\"{why}\""
+                ),
             ),
             Self::InsufficientScope => (
                 StatusCode::FORBIDDEN,
@@ -101,16 +107,20 @@ impl Authorizer {
     /// Checks the request's token for a route that requires `scopes` (one of them).
     pub fn check(&self, headers: &HeaderMap, scopes: &[String]) -> Result<Authorized, Refusal> {
         let token = bearer_token(headers)?;
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| Refusal::Invalid("the token is malformed"))?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| Refusal::Invalid("the token is malformed"))?;
         if header.alg != Algorithm::RS256 {
-            return Err(Refusal::Invalid("the token's signing algorithm is not supported"));
+            return Err(Refusal::Invalid(
+                "the token's signing algorithm is not supported",
+            ));
         }
         let key = header
             .kid
             .as_deref()
             .and_then(|kid| self.keys.get(kid))
-            .ok_or(Refusal::Invalid("the token's kid is not in the issuer's JWKS"))?;
+            .ok_or(Refusal::Invalid(
+                "the token's kid is not in the issuer's JWKS",
+            ))?;
         let mut validation = Validation::new(Algorithm::RS256);
         // The claims are checked below, against the injectable clock and with API
         // Gateway's audience rule; the library checks the signature and the algorithm.
@@ -155,7 +165,10 @@ impl Authorizer {
 
     /// API Gateway checks `aud` when the token has one, else `client_id`.
     fn audience_matches(&self, claims: &Map<String, Value>) -> bool {
-        let allowed = |v: &Value| v.as_str().is_some_and(|s| self.audience.iter().any(|a| a == s));
+        let allowed = |v: &Value| {
+            v.as_str()
+                .is_some_and(|s| self.audience.iter().any(|a| a == s))
+        };
         match claims.get("aud") {
             Some(Value::Array(auds)) => auds.iter().any(allowed),
             Some(aud) => allowed(aud),
@@ -214,18 +227,20 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
 
 /// The token's scopes: `scp` (a list or a space-separated string) wins, else `scope`.
 fn scopes_of(claims: &Map<String, Value>) -> Option<Vec<String>> {
-    ["scp", "scope"].iter().find_map(|name| match claims.get(*name)? {
-        Value::String(s) if !s.trim().is_empty() => {
-            Some(s.split_whitespace().map(str::to_string).collect())
-        }
-        Value::Array(items) if !items.is_empty() => Some(
-            items
-                .iter()
-                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                .collect(),
-        ),
-        _ => None,
-    })
+    ["scp", "scope"]
+        .iter()
+        .find_map(|name| match claims.get(*name)? {
+            Value::String(s) if !s.trim().is_empty() => {
+                Some(s.split_whitespace().map(str::to_string).collect())
+            }
+            Value::Array(items) if !items.is_empty() => Some(
+                items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect(),
+            ),
+            _ => None,
+        })
 }
 
 /// API Gateway passes every claim as a string: strings as they are, numbers and booleans
@@ -260,7 +275,11 @@ mod tests {
     fn bearer_or_bare() {
         let mut headers = HeaderMap::new();
         assert_eq!(bearer_token(&headers), Err(Refusal::Missing));
-        for (value, token) in [("Bearer a.b.c", "a.b.c"), ("bearer  a.b.c ", "a.b.c"), ("a.b.c", "a.b.c")] {
+        for (value, token) in [
+            ("Bearer a.b.c", "a.b.c"),
+            ("bearer  a.b.c ", "a.b.c"),
+            ("a.b.c", "a.b.c"),
+        ] {
             headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
             assert_eq!(bearer_token(&headers), Ok(token), "{value}");
         }

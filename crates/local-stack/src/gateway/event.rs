@@ -101,8 +101,7 @@ pub fn build(input: &EventInput<'_>) -> Value {
     let user_agent = headers.get("user-agent").cloned().unwrap_or_default();
 
     let mut query: BTreeMap<String, String> = BTreeMap::new();
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw_query).unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query).unwrap_or_default();
     for (name, value) in pairs {
         query
             .entry(name)

@@ -97,8 +97,7 @@ fn droppable(name: &HeaderName) -> bool {
 /// A Lambda proxy response (format 2.0) as HTTP. A payload without `statusCode` is, as in
 /// API Gateway, a 200 whose JSON body is the payload itself.
 pub fn proxy_response(payload: &[u8]) -> Result<Response, String> {
-    let value: Value =
-        serde_json::from_slice(payload).map_err(|e| format!("not JSON: {e}"))?;
+    let value: Value = serde_json::from_slice(payload).map_err(|e| format!("not JSON: {e}"))?;
     let Some(object) = value.as_object().filter(|o| o.contains_key("statusCode")) else {
         let mut response = Response::new(Body::from(payload.to_vec()));
         response.headers_mut().insert(
@@ -177,7 +176,8 @@ impl InvokeError {
                 let message = format!(
                     "the API functions are not answering at {upstream}: is `cargo lambda watch` running?"
                 );
-                let body = serde_json::json!({"error": {"code": "bad_gateway", "message": message}});
+                let body =
+                    serde_json::json!({"error": {"code": "bad_gateway", "message": message}});
                 (
                     StatusCode::BAD_GATEWAY,
                     [(header::CONTENT_TYPE, "application/json")],
@@ -187,11 +187,19 @@ impl InvokeError {
             }
             Self::TimedOut => {
                 tracing::warn!("function timed out");
-                (StatusCode::SERVICE_UNAVAILABLE, message("Service Unavailable")).into_response()
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    message("Service Unavailable"),
+                )
+                    .into_response()
             }
             Self::Failed(why) => {
                 tracing::warn!(error = %why, "function failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, message("Internal Server Error")).into_response()
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    message("Internal Server Error"),
+                )
+                    .into_response()
             }
         }
     }
@@ -214,8 +222,8 @@ mod tests {
         assert_eq!(r.headers().get_all("x-a").iter().count(), 2);
         assert_eq!(r.headers().get_all("set-cookie").iter().count(), 2);
 
-        let r = proxy_response(br#"{"statusCode":200,"body":"aGk=","isBase64Encoded":true}"#)
-            .unwrap();
+        let r =
+            proxy_response(br#"{"statusCode":200,"body":"aGk=","isBase64Encoded":true}"#).unwrap();
         let body = axum::body::to_bytes(r.into_body(), 100).await.unwrap();
         assert_eq!(&body[..], b"hi");
 

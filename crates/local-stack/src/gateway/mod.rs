@@ -63,9 +63,8 @@ async fn route(gateway: &Gateway, request: Request, request_id: &str) -> Respons
         )
             .into_response();
     };
-    let Some((route, path_parameters)) = gateway
-        .routes
-        .find(parts.method.as_str(), parts.uri.path())
+    let Some((route, path_parameters)) =
+        gateway.routes.find(parts.method.as_str(), parts.uri.path())
     else {
         return api_message(StatusCode::NOT_FOUND, "Not Found");
     };

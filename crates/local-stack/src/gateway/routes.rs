@@ -67,10 +67,7 @@ impl Route {
     }
 
     fn literal_segments(&self) -> usize {
-        self.path
-            .split('/')
-            .filter(|s| !s.starts_with('{'))
-            .count()
+        self.path.split('/').filter(|s| !s.starts_with('{')).count()
     }
 }
 
@@ -85,8 +82,7 @@ impl Routes {
             "cannot read {}",
             template.display()
         )))?;
-        Self::parse(&text)
-            .map_err(|e| StackError::Setup(format!("{}: {e}", template.display())))
+        Self::parse(&text).map_err(|e| StackError::Setup(format!("{}: {e}", template.display())))
     }
 
     pub fn parse(template: &str) -> Result<Self, String> {
@@ -106,7 +102,9 @@ impl Routes {
                 continue;
             };
             let function = function_name(props).ok_or_else(|| {
-                format!("{id}: CodeUri is not target/lambda/<name>/, so the function has no local name")
+                format!(
+                    "{id}: CodeUri is not target/lambda/<name>/, so the function has no local name"
+                )
             })?;
             for (event_id, event) in events {
                 if event["Type"].as_str() != Some("HttpApi") {
@@ -326,7 +324,11 @@ Resources:
         assert_eq!(read.auth, None);
         assert_eq!(params["id"], "a%20b", "raw, as API Gateway passes it");
         let (mine, params) = routes.find("GET", "/api/things/mine").unwrap();
-        assert_eq!(mine.key(), "GET /api/things/mine", "a literal beats a parameter");
+        assert_eq!(
+            mine.key(),
+            "GET /api/things/mine",
+            "a literal beats a parameter"
+        );
         assert!(params.is_empty());
         assert_eq!(mine.auth.as_ref().unwrap().scopes, ["app/write"]);
         let (write, _) = routes.find("POST", "/api/things").unwrap();
@@ -347,7 +349,10 @@ Resources:
     fn unknown_authorizers_are_refused_at_start() {
         let bad = TEMPLATE.replace("Authorizer: Jwt", "Authorizer: Other");
         assert!(Routes::parse(&bad).unwrap_err().contains("Other"));
-        let lambda = TEMPLATE.replace("JwtConfiguration: {issuer: x, audience: [y]}", "FunctionArn: x");
+        let lambda = TEMPLATE.replace(
+            "JwtConfiguration: {issuer: x, audience: [y]}",
+            "FunctionArn: x",
+        );
         assert!(Routes::parse(&lambda).is_err());
     }
 
@@ -358,8 +363,14 @@ Resources:
         let (public, _) = routes.find("GET", "/api/profile/ada").unwrap();
         assert_eq!(public.function, "get-profile");
         assert!(public.auth.is_none());
-        for route in routes.iter().filter(|r| r.key() != "GET /api/profile/{username}") {
-            let auth = route.auth.as_ref().unwrap_or_else(|| panic!("{} is protected", route.key()));
+        for route in routes
+            .iter()
+            .filter(|r| r.key() != "GET /api/profile/{username}")
+        {
+            let auth = route
+                .auth
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} is protected", route.key()));
             assert_eq!(auth.scopes, ["avatars/profile"]);
         }
     }

@@ -76,7 +76,9 @@ impl AuthorizationRequest {
         }
         let code_challenge = get("code_challenge")
             .filter(|c| is_s256_challenge(c))
-            .ok_or("code_challenge must be the base64url SHA-256 of the verifier (43 characters)")?;
+            .ok_or(
+                "code_challenge must be the base64url SHA-256 of the verifier (43 characters)",
+            )?;
         let scope: Vec<String> = match get("scope") {
             Some(scope) => scope.split_whitespace().map(str::to_string).collect(),
             // Cognito grants every scope the client allows when none is asked for.
@@ -218,7 +220,10 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(check_name("  Ada  "), Ok("Ada".into()));
-        assert_eq!(check_name("ada.l+test@example.com"), Ok("ada.l+test@example.com".into()));
+        assert_eq!(
+            check_name("ada.l+test@example.com"),
+            Ok("ada.l+test@example.com".into())
+        );
         assert!(check_name("").is_err());
         assert!(check_name("   ").is_err());
         assert!(check_name(&"a".repeat(65)).is_err());
@@ -230,8 +235,14 @@ mod tests {
 
     #[test]
     fn challenges() {
-        assert!(is_s256_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
-        assert!(!is_s256_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c"));
-        assert!(!is_s256_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"));
+        assert!(is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c"
+        ));
+        assert!(!is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
+        ));
     }
 }

@@ -30,5 +30,8 @@ pub async fn configuration(State(idp): State<Arc<Idp>>) -> impl IntoResponse {
 }
 
 pub async fn jwks(State(idp): State<Arc<Idp>>) -> impl IntoResponse {
-    ([(header::CACHE_CONTROL, "no-cache")], Json(idp.jwks().clone()))
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Json(idp.jwks().clone()),
+    )
 }

@@ -53,7 +53,10 @@ fn html(idp: &Idp, status: StatusCode, title: &str, body: &str) -> Response {
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if let Ok(value) = HeaderValue::from_str(&csp(idp)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -116,7 +119,12 @@ pub fn invalid_request(idp: &Idp, reason: &str) -> Response {
          <p>Go back to the app and choose Sign in again.</p>\n",
         escape(reason)
     );
-    html(idp, StatusCode::BAD_REQUEST, "Invalid sign-in request", &body)
+    html(
+        idp,
+        StatusCode::BAD_REQUEST,
+        "Invalid sign-in request",
+        &body,
+    )
 }
 
 pub fn redirect(location: &str) -> Response {

@@ -75,10 +75,18 @@ pub async fn exchange(State(idp): State<Arc<Idp>>, headers: HeaderMap, body: Byt
     let mut params: HashMap<String, String> = HashMap::new();
     for (name, value) in pairs {
         if params.insert(name.clone(), value).is_some() {
-            return oauth_error("invalid_request", &format!("{name} is given more than once"));
+            return oauth_error(
+                "invalid_request",
+                &format!("{name} is given more than once"),
+            );
         }
     }
-    let get = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let get = |name: &str| {
+        params
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
     let Some(client_id) = get("client_id") else {
         return oauth_error("invalid_request", "client_id is missing");
     };
@@ -173,7 +181,10 @@ mod tests {
         // RFC 7636 appendix B.
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert!(is_verifier(verifier));
-        assert_eq!(s256(verifier), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256(verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert!(!is_verifier("short"));
         assert!(!is_verifier(&"a".repeat(129)));
     }

@@ -165,7 +165,11 @@ impl Idp {
         // Expiry is checked below against the provider's clock, which tests move.
         validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let claims = self.key.verify::<RefreshClaims>(token, &validation).ok()?.claims;
+        let claims = self
+            .key
+            .verify::<RefreshClaims>(token, &validation)
+            .ok()?
+            .claims;
         if claims.token_use != "refresh" || claims.exp <= self.now() {
             return None;
         }
