@@ -106,6 +106,9 @@ async fn send(
     request.body(body).send().await.unwrap()
 }
 
+/// (what is wrong, the Authorization header, other headers, the answer's status)
+type Case<'a> = (&'a str, Option<String>, Vec<(&'a str, String)>, u16);
+
 const PROTECTED: [(&str, &str); 3] = [
     ("POST", "/api/uploads"),
     ("POST", "/api/profile"),
@@ -161,7 +164,7 @@ async fn every_bad_token_is_refused_before_any_function_runs() {
         forge.sign(&forge.claims(|c| change(c, now)))
     };
     let posing = json!({"sub": "posing", "scope": "avatars/profile"}).to_string();
-    let cases: Vec<(&str, Option<String>, Vec<(&str, String)>, u16)> = vec![
+    let cases: Vec<Case> = vec![
         ("no token", None, vec![], 401),
         ("an empty bearer", Some("Bearer ".into()), vec![], 401),
         ("garbage", bearer("not-a-jwt"), vec![], 401),

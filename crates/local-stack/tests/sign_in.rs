@@ -349,33 +349,34 @@ async fn a_code_is_single_use_and_bound_to_its_verifier_redirect_and_client() {
 
     // Each binding broken once; the code is gone after any failed try.
     let other = Pkce::new();
-    let cases: [(&str, &str, &str, &str, (u16, &str)); 4] = [
+    // (case, client_id, verifier ("" = the right one), redirect_uri, expected answer)
+    let cases = [
         (
             "another verifier",
             CLIENT_ID,
-            &other.verifier,
-            &page,
+            other.verifier.as_str(),
+            page.as_str(),
             (400, "invalid_grant"),
         ),
         (
             "a malformed verifier",
             CLIENT_ID,
             "short",
-            &page,
+            page.as_str(),
             (400, "invalid_grant"),
         ),
         (
             "another redirect URI",
             CLIENT_ID,
             "",
-            &localhost,
+            localhost.as_str(),
             (400, "invalid_grant"),
         ),
         (
             "another client",
             "someone-else",
             "",
-            &page,
+            page.as_str(),
             (401, "invalid_client"),
         ),
     ];
