@@ -1,6 +1,6 @@
-//! template.yaml must describe the code as it is: the same functions, the same routes as
-//! `cargo lambda watch` serves, exactly the environment variables each function reads,
-//! and exactly the IAM actions its SDK calls need.
+//! template.yaml must describe the code as it is: the same functions, routes the local
+//! edge serves from the template itself, exactly the environment variables each function
+//! reads, and exactly the IAM actions its SDK calls need.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -176,6 +176,41 @@ fn routes_and_their_authorizer_are_as_documented() {
         .collect();
     let routed: BTreeSet<String> = ROUTES.iter().map(|(f, ..)| f.to_string()).collect();
     assert_eq!(permitted, routed);
+}
+
+/// The local edge serves the API from template.yaml's routes (local-stack's gateway), so
+/// there is no second route table to drift: it must read exactly the documented routes,
+/// and Cargo.toml must not grow a `cargo lambda watch` router again.
+#[test]
+fn the_local_gateway_reads_the_same_routes() {
+    let cargo: toml::Table = read("Cargo.toml").parse().expect("Cargo.toml");
+    assert!(
+        cargo["workspace"]["metadata"]["lambda"]["watch"]
+            .get("router")
+            .is_none(),
+        "routes live in template.yaml only"
+    );
+    let routes =
+        local_stack::gateway::routes::Routes::parse(&read("template.yaml")).expect("routes");
+    let local: BTreeSet<(String, String, String, bool)> = routes
+        .iter()
+        .map(|r| {
+            (
+                r.function.clone(),
+                r.method.clone(),
+                r.path.clone(),
+                r.auth.is_some(),
+            )
+        })
+        .collect();
+    let documented = ROUTES
+        .iter()
+        .map(|(f, m, p, auth)| (f.to_string(), m.to_string(), p.to_string(), *auth))
+        .collect();
+    assert_eq!(local, documented);
+    for route in routes.iter().filter_map(|r| r.auth.as_ref()) {
+        assert_eq!(route.scopes, vec!["avatars/profile".to_string()]);
+    }
 }
 
 fn sdk() -> SdkConfig {

@@ -23,6 +23,10 @@ pub struct DevConfig {
     pub upload_ttl: Duration,
     pub data_dir: PathBuf,
     pub site_dir: PathBuf,
+    /// The SAM template the edge reads the API's routes and authorizer from.
+    pub template: PathBuf,
+    /// The page's OAuth client id at the local sign-in.
+    pub auth_client_id: String,
 }
 
 /// `KEY=VALUE` lines; blank lines and `#` comments ignored; optional quotes stripped.
@@ -87,6 +91,8 @@ impl DevConfig {
             ),
             data_dir: root.join(own("LOCAL_DATA_DIR").unwrap_or_else(|| ".local".into())),
             site_dir: root.join("site"),
+            template: root.join("template.yaml"),
+            auth_client_id: need("LOCAL_AUTH_CLIENT_ID")?,
         })
     }
 

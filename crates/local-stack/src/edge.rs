@@ -1,16 +1,19 @@
 //! The local edge: plays CloudFront on one port. Static paths come from `site/` (and
-//! nothing outside it), `/api/*` goes to the functions under `cargo lambda watch`, and
-//! `/avatars/*` is read from the embedded S3 with the headers CloudFront adds.
+//! nothing outside it), `/api/*` goes through the local API Gateway (routes and JWT
+//! authorizer from template.yaml) to the functions under `cargo lambda watch`,
+//! `/avatars/*` is read from the embedded S3 with the headers CloudFront adds,
+//! `/local-idp/*` is the development sign-in and `/auth-config.json` the page's sign-in
+//! settings.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use s3s::service::{S3Service, S3ServiceBuilder};
 use tower_http::services::ServeDir;
@@ -18,30 +21,44 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use avatar_core::headers;
 
+use crate::auth_config::{self, AuthConfig, TemplateSignIn};
+use crate::clock::SharedClock;
+use crate::gateway::authorizer::Authorizer;
+use crate::gateway::invoke::Upstream;
+use crate::gateway::routes::Routes;
+use crate::gateway::{self, Gateway};
+use crate::idp::{self, Idp, IdpSettings};
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};
 
-/// API bodies are small JSON documents; the file itself never passes through the API.
-const MAX_API_BODY: usize = 1024 * 1024;
-/// Long enough for `cargo lambda watch` to compile a function on its first invocation.
-const API_TIMEOUT: Duration = Duration::from_secs(300);
-
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EdgeSettings {
-    pub addr: std::net::SocketAddr,
+    /// A loopback address: the sign-in it serves lets anyone in.
+    pub addr: SocketAddr,
     pub site_dir: PathBuf,
     /// Where `cargo lambda watch` listens, e.g. `http://127.0.0.1:9000`.
     pub api_upstream: String,
+    /// The SAM template: the API's routes, its authorizer and the app client's scopes.
+    pub template: PathBuf,
     /// The embedded S3's data folder, read in-process as CloudFront's OAC reads the bucket.
     pub s3_root: PathBuf,
     pub bucket: String,
     /// The origin the page uploads to (the S3 endpoint), allowed by the site's CSP.
     pub upload_origin: String,
+    pub sign_in: SignInSettings,
+}
+
+/// The development sign-in (`/local-idp`) and the authorizer that trusts it.
+#[derive(Clone)]
+pub struct SignInSettings {
+    /// The page's OAuth client id (the app client's id on AWS).
+    pub client_id: String,
+    /// Where the signing key is kept, e.g. `.local/idp`.
+    pub key_dir: PathBuf,
+    pub clock: SharedClock,
 }
 
 struct Edge {
-    api: reqwest::Client,
-    api_upstream: String,
     s3: S3Service,
     bucket: String,
 }
@@ -56,14 +73,44 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
     let fs = s3s_fs::FileSystem::new(&settings.s3_root)
         .map_err(|e| StackError::Setup(format!("edge: {e:?}")))?;
     let edge = Arc::new(Edge {
-        api: reqwest::Client::builder()
-            .timeout(API_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| StackError::Setup(format!("edge: {e}")))?,
-        api_upstream: settings.api_upstream.trim_end_matches('/').to_string(),
         s3: S3ServiceBuilder::new(fs).build(),
         bucket: settings.bucket.clone(),
+    });
+    let routes = Routes::load(&settings.template)?;
+    let template_sign_in = TemplateSignIn::load(&settings.template)?;
+    let upstream = Upstream::new(&settings.api_upstream)
+        .map_err(|e| StackError::Setup(format!("edge: {e}")))?;
+    // The issuer and the allowed redirect URIs name the real port, known once bound.
+    let listener = bind(settings.addr, "edge").await?;
+    let addr = listener.local_addr().map_err(StackError::io("edge"))?;
+    let origins = vec![
+        format!("http://127.0.0.1:{}", addr.port()),
+        format!("http://localhost:{}", addr.port()),
+    ];
+    let sign_in = &settings.sign_in;
+    let idp = Idp::new(IdpSettings {
+        key_dir: sign_in.key_dir.clone(),
+        issuer: format!("{}{}", origins[0], idp::MOUNT),
+        client_id: sign_in.client_id.clone(),
+        allowed_scopes: template_sign_in.allowed_scopes.clone(),
+        redirect_uris: origins.iter().map(|o| format!("{o}/")).collect(),
+        clock: Arc::clone(&sign_in.clock),
+    })?;
+    let gateway = Arc::new(Gateway {
+        routes,
+        authorizer: Authorizer::new(
+            idp.issuer(),
+            vec![sign_in.client_id.clone()],
+            idp.jwks(),
+            Arc::clone(&sign_in.clock),
+        ),
+        upstream,
+        edge_host: format!("127.0.0.1:{}", addr.port()),
+    });
+    let auth_config = Arc::new(AuthConfig {
+        client_id: sign_in.client_id.clone(),
+        scope: template_sign_in.page_scope,
+        origins,
     });
 
     let site_header = |name, value: &'static str| {
@@ -94,19 +141,24 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
         // The page changes with every deploy; CloudFront revalidates it.
         .layer(site_header(header::CACHE_CONTROL, "no-cache"));
     let router = Router::new()
-        .route("/api/{*rest}", any(api))
         .route("/avatars/{*rest}", any(avatar))
         .with_state(edge)
+        .route("/api/{*rest}", any(gateway::handle).with_state(gateway))
+        .route(
+            "/auth-config.json",
+            get(auth_config::serve).with_state(auth_config),
+        )
+        .nest(idp::MOUNT, idp.router())
         .merge(site)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static(headers::NOSNIFF),
         ));
 
-    let listener = bind(settings.addr, "edge").await?;
-    let addr = listener.local_addr().map_err(StackError::io("edge"))?;
     Ok(Running::spawn(addr, move |rx| async move {
-        let _ = axum::serve(listener, router)
+        // The peer address becomes the event's sourceIp.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service)
             .with_graceful_shutdown(signalled(rx))
             .await;
     }))
@@ -116,73 +168,6 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
 fn site_csp(upload_origin: &str) -> Result<HeaderValue, StackError> {
     HeaderValue::from_str(&headers::site_csp(upload_origin, ""))
         .map_err(|_| StackError::Setup(format!("edge: bad upload origin {upload_origin:?}")))
-}
-
-fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({"error": {"code": code, "message": message}});
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-/// Hop-by-hop headers are the proxy's own; CORS headers are dropped because the page and
-/// the API share an origin behind CloudFront, as here.
-fn forwardable(name: &HeaderName) -> bool {
-    !matches!(
-        name.as_str(),
-        "host"
-            | "connection"
-            | "keep-alive"
-            | "transfer-encoding"
-            | "te"
-            | "trailer"
-            | "upgrade"
-            | "proxy-authorization"
-            | "proxy-authenticate"
-            | "content-length"
-    ) && !name.as_str().starts_with("access-control-")
-}
-
-async fn api(State(edge): State<Arc<Edge>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_API_BODY).await else {
-        return json_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "the request body is too large",
-        );
-    };
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut upstream = edge
-        .api
-        .request(parts.method.clone(), format!("{}{path}", edge.api_upstream));
-    for (name, value) in parts.headers.iter().filter(|(n, _)| forwardable(n)) {
-        upstream = upstream.header(name, value);
-    }
-    let response = match upstream.body(body).send().await {
-        Ok(response) => response,
-        Err(err) => {
-            tracing::warn!(error = %err, "API upstream failed");
-            let message = format!(
-                "the API functions are not answering at {}: is `cargo lambda watch` running?",
-                edge.api_upstream
-            );
-            return json_error(StatusCode::BAD_GATEWAY, "bad_gateway", &message);
-        }
-    };
-    let status = response.status();
-    let mut headers = HeaderMap::new();
-    for (name, value) in response.headers().iter().filter(|(n, _)| forwardable(n)) {
-        headers.append(name.clone(), value.clone());
-    }
-    let body = response.bytes().await.unwrap_or_default();
-    let mut out = Response::new(Body::from(body));
-    *out.status_mut() = status;
-    *out.headers_mut() = headers;
-    out
 }
 
 /// Only the shape of key this app writes: `avatars/{username}/{uuid}.{ext}`.

@@ -2,14 +2,18 @@
 //! verifies signatures and POST policies (s3s-fs), a DynamoDB (dynoxide), and an edge that
 //! plays CloudFront. A library for tests, a binary (`local-stack`) for development.
 
+pub mod auth_config;
+pub mod clock;
 pub mod dev_config;
 mod dynamodb;
 pub mod edge;
+pub mod gateway;
+pub mod idp;
 mod running;
 mod s3;
 
 pub use dynamodb::{DynamoSettings, start_dynamodb};
-pub use edge::{EdgeSettings, start_edge};
+pub use edge::{EdgeSettings, SignInSettings, start_edge};
 pub use running::Running;
 pub use s3::{S3Settings, start_s3};
 

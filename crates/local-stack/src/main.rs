@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use local_stack::clock::SystemClock;
 use local_stack::dev_config::DevConfig;
 use local_stack::{
-    DynamoSettings, EdgeSettings, S3Settings, StackError, start_dynamodb, start_edge, start_s3,
+    DynamoSettings, EdgeSettings, S3Settings, SignInSettings, StackError, start_dynamodb,
+    start_edge, start_s3,
 };
 
 #[tokio::main]
@@ -55,9 +57,15 @@ async fn run() -> Result<(), StackError> {
         addr: config.edge_addr,
         site_dir: config.site_dir.clone(),
         api_upstream: config.api_upstream.clone(),
+        template: config.template.clone(),
         s3_root,
         bucket: config.bucket.clone(),
         upload_origin: config.s3_url(),
+        sign_in: SignInSettings {
+            client_id: config.auth_client_id.clone(),
+            key_dir: config.data_dir.join("idp"),
+            clock: std::sync::Arc::new(SystemClock),
+        },
     })
     .await?;
 
@@ -66,6 +74,10 @@ async fn run() -> Result<(), StackError> {
     println!("  S3         {} (bucket {})", s3.url(), config.bucket);
     println!("  DynamoDB   {} (table {})", dynamodb.url(), config.table);
     println!("  API via    {}", config.api_upstream);
+    println!(
+        "  sign-in    {}/local-idp (development only: any name signs in)",
+        edge.url()
+    );
 
     shutdown_signal().await;
     println!("local stack stopping");

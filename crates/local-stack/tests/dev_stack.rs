@@ -1,8 +1,10 @@
 //! The running app, exactly as a developer gets it from `scripts/dev`: the local edge in
 //! front of the real function binaries under `cargo lambda watch`, the embedded S3 and
-//! DynamoDB. `scripts/test` starts the stack and runs this with `--ignored`.
+//! DynamoDB, signed in through the local provider as the page does. `scripts/test` starts
+//! the stack and runs this with `--ignored`.
 
 use serde_json::{Value, json};
+use test_support::sign_in::sign_in;
 use test_support::{images, post_form_from};
 
 fn app_url() -> String {
@@ -17,10 +19,27 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
     let client = reqwest::Client::new();
     let png = images::png_with_metadata(32, 32);
 
+    // 0. Without a token the edge's authorizer answers; with one, the functions do.
+    let refused = client
+        .post(format!("{app}/api/uploads"))
+        .json(&json!({"filename": "me.png", "contentType": "image/png", "size": png.len()}))
+        .send()
+        .await
+        .expect("edge answers");
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        json!({"message": "Unauthorized"})
+    );
+    // A new account each run: an account owns at most one profile.
+    let account = format!("dev-{}", uuid::Uuid::new_v4().simple());
+    let token = sign_in(&app, &account).await.access_token;
+
     // 1. Sign.
     let signed: Value = {
         let response = client
             .post(format!("{app}/api/uploads"))
+            .bearer_auth(&token)
             .json(&json!({"filename": "me.png", "contentType": "image/png", "size": png.len()}))
             .send()
             .await
@@ -74,6 +93,7 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
     let username = format!("dev_{}", &key[9..17]);
     let saved = client
         .post(format!("{app}/api/profile"))
+        .bearer_auth(&token)
         .json(&json!({"username": username, "fullName": "Dev Stack", "avatarKey": key, "expectedVersion": 0}))
         .send()
         .await
@@ -107,6 +127,7 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
     // A refusal through the whole chain keeps the §3 error shape.
     let refused = client
         .post(format!("{app}/api/uploads"))
+        .bearer_auth(&token)
         .header("content-type", "text/plain")
         .body("{}")
         .send()

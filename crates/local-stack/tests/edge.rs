@@ -3,16 +3,11 @@
 //! client that blocks nobody, and clear errors for a taken port or a stopped API.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use local_stack::{EdgeSettings, Running, start_edge};
-use test_support::{BUCKET, TestStack};
+use local_stack::{Running, start_edge};
+use test_support::TestStack;
 use tokio::io::AsyncWriteExt;
-
-fn site_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../site")
-}
 
 fn closed_port_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -22,16 +17,9 @@ fn closed_port_url() -> String {
 }
 
 async fn edge(stack: &TestStack, api_upstream: String) -> Running {
-    start_edge(EdgeSettings {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        site_dir: site_dir(),
-        api_upstream,
-        s3_root: stack.dir.path().join("s3"),
-        bucket: BUCKET.into(),
-        upload_origin: stack.s3.url(),
-    })
-    .await
-    .expect("edge starts")
+    start_edge(test_support::edge::settings(stack, api_upstream))
+        .await
+        .expect("edge starts")
 }
 
 /// Sends the path exactly as written (no client-side normalisation of `..`).
@@ -166,10 +154,9 @@ async fn avatars_come_with_cloudfronts_headers() {
 async fn a_stopped_api_is_a_clear_502() {
     let stack = TestStack::start().await;
     let edge = edge(&stack, closed_port_url()).await;
+    // The public route: no token needed to reach the (missing) functions.
     let response = reqwest::Client::new()
-        .post(format!("{}/api/uploads", edge.url()))
-        .header("content-type", "application/json")
-        .body("{}")
+        .get(format!("{}/api/profile/ada", edge.url()))
         .send()
         .await
         .unwrap();
@@ -234,15 +221,9 @@ async fn a_stalled_client_blocks_nobody() {
 async fn a_taken_port_is_named_in_the_error() {
     let stack = TestStack::start().await;
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let result = start_edge(EdgeSettings {
-        addr: taken.local_addr().unwrap(),
-        site_dir: site_dir(),
-        api_upstream: closed_port_url(),
-        s3_root: stack.dir.path().join("s3"),
-        bucket: BUCKET.into(),
-        upload_origin: stack.s3.url(),
-    })
-    .await;
+    let mut settings = test_support::edge::settings(&stack, closed_port_url());
+    settings.addr = taken.local_addr().unwrap();
+    let result = start_edge(settings).await;
     let message = result.err().expect("refused").to_string();
     assert!(message.contains("already in use"), "{message}");
     assert!(

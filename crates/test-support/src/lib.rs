@@ -1,10 +1,14 @@
 //! Shared by the integration tests: the embedded S3 and DynamoDB on ephemeral ports, real
-//! images that carry the metadata a phone would add, and a browser-like multipart POST.
+//! images that carry the metadata a phone would add, a browser-like multipart POST, the
+//! local edge with a stand-in for the functions, and signing in as the page does.
 
 pub mod avatar_headers;
 pub mod bench_images;
+pub mod edge;
 pub mod events;
+pub mod fake_lambda;
 pub mod images;
+pub mod sign_in;
 mod stack;
 
 pub use stack::{
