@@ -41,6 +41,7 @@ async fn browser_upload(stack: &TestStack, content_type: ContentType, bytes: Vec
         filename: None,
         content_type,
         size: bytes.len() as u64,
+        success_action_status: None,
     };
     let signed = uploads(stack)
         .sign(&Caller::Anonymous, &request, SystemTime::now())
