@@ -110,6 +110,11 @@ pub(crate) async fn handle(
         }
         _ => {}
     }
+    if !xml::has_message(&bytes)
+        && let Some(message) = xml::standard_message(code)
+    {
+        return xml::error(status, code, message, &[]);
+    }
     Response::from_parts(parts, Body::from(bytes))
 }
 

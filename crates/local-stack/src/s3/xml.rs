@@ -58,6 +58,37 @@ pub(crate) fn error_code(body: &[u8]) -> Option<&str> {
     Some(&text[start..start + len])
 }
 
+/// Whether an S3 error document says why (s3s leaves some without a `<Message>`).
+pub(crate) fn has_message(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"<Message>").is_some()
+}
+
+/// S3's own message for the codes s3s may answer a browser upload with and no message.
+pub(crate) fn standard_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "AccessDenied" => "Access Denied",
+        "SignatureDoesNotMatch" => {
+            "The request signature we calculated does not match the signature you provided. \
+             Check your key and signing method."
+        }
+        "InvalidAccessKeyId" => "The AWS Access Key Id you provided does not exist in our records.",
+        "RequestTimeTooSkewed" => {
+            "The difference between the request time and the current time is too large."
+        }
+        "InvalidPolicyDocument" => {
+            "The content of the form does not meet the conditions specified in the policy document."
+        }
+        "EntityTooLarge" => "Your proposed upload exceeds the maximum allowed size",
+        "EntityTooSmall" => "Your proposed upload is smaller than the minimum allowed object size.",
+        "InvalidArgument" => "Invalid Argument",
+        "IncompleteBody" => {
+            "You did not provide the number of bytes specified by the Content-Length HTTP header."
+        }
+        "InternalError" => "We encountered an internal error. Please try again.",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
