@@ -82,6 +82,7 @@ async fn signs_the_fixture_request() {
 async fn every_fixture_gets_its_documented_answer() {
     for (name, status, code) in [
         ("ok", 201, None),
+        ("xml-answer", 201, None),
         ("svg", 415, Some("unsupported_type")),
         ("too-large", 413, Some("too_large")),
         ("form-encoded", 415, Some("unsupported_media_type")),
