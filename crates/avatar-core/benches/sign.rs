@@ -170,6 +170,7 @@ fn parts(c: &mut Criterion) {
         bucket: "avatar-uploads-123456789012",
         key: "incoming/0f8fad5b-d9cb-469f-a165-70867728950e/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
         content_type: "image/png",
+        success_action_status: None,
         max_bytes: MAX_BYTES,
         credential: &credential,
         amz_date: &amz_date,

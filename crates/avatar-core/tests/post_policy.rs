@@ -39,6 +39,7 @@ async fn sign(signer: &UploadSigner, content_type: ContentType, at: SystemTime) 
         filename: Some("me.png".into()),
         content_type,
         size: 100,
+        success_action_status: None,
     };
     signer.sign(&account(), &request, at).await.expect("signed")
 }

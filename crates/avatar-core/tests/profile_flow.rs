@@ -55,6 +55,7 @@ async fn browser_upload_as(
         filename: None,
         content_type,
         size: bytes.len() as u64,
+        success_action_status: None,
     };
     let signed = uploads(stack)
         .sign(&account, &request, SystemTime::now())

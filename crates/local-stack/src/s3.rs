@@ -1,3 +1,13 @@
+//! The embedded S3: s3s-fs behind a thin layer that answers browser uploads (POST Object)
+//! and missing buckets as S3 does, wrapped in the app's one CORS rule.
+
+mod bucket;
+mod form;
+mod policy;
+mod post_object;
+mod xml;
+
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +47,9 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
     )))?;
     let root = std::fs::canonicalize(&settings.root).map_err(StackError::io("S3: data folder"))?;
     let fs = s3s_fs::FileSystem::new(&root).map_err(|e| StackError::Setup(format!("S3: {e:?}")))?;
+    // Reads back what the verifier stored (an upload's ETag), without credentials.
+    let reader =
+        s3s_fs::FileSystem::new(&root).map_err(|e| StackError::Setup(format!("S3: {e:?}")))?;
 
     let mut config = S3Config::default();
     config.presigned_url_max_skew_time_secs =
@@ -57,13 +70,18 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
                 .map_err(|_| StackError::Setup(format!("S3: bad CORS origin {o:?}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let router = Router::new()
-        .fallback(forward)
-        .with_state(service)
-        .layer(cors_rule(origins));
-
     let listener = bind(settings.addr, "S3").await?;
     let addr = listener.local_addr().map_err(StackError::io("S3"))?;
+    let stack = Arc::new(S3Stack {
+        service,
+        reader: S3ServiceBuilder::new(reader).build(),
+        root,
+        addr,
+    });
+    let router = Router::new()
+        .fallback(forward)
+        .with_state(stack)
+        .layer(cors_rule(origins));
     Ok(Running::spawn(addr, move |rx| async move {
         let _ = axum::serve(listener, router)
             .with_graceful_shutdown(signalled(rx))
@@ -81,8 +99,29 @@ pub fn cors_rule(origins: Vec<HeaderValue>) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-async fn forward(State(service): State<S3Service>, request: Request) -> Response {
-    let mut service = service;
+/// The verifier (with the app's credentials) and what the layer around it needs.
+struct S3Stack {
+    service: S3Service,
+    reader: S3Service,
+    root: PathBuf,
+    addr: SocketAddr,
+}
+
+async fn forward(State(s3): State<Arc<S3Stack>>, request: Request) -> Response {
+    if let Some(refused) = bucket::missing(&s3.root, request.method(), request.uri().path()) {
+        return refused;
+    }
+    let bucket = bucket::of_path(request.uri().path());
+    if let Some(bucket) = bucket
+        && let Some(boundary) = post_object::boundary_of(&request, &bucket)
+    {
+        return post_object::handle(&s3, request, &boundary, &bucket).await;
+    }
+    call(&s3.service, request).await
+}
+
+async fn call(service: &S3Service, request: Request) -> Response {
+    let mut service = service.clone();
     match tower::Service::call(&mut service, request).await {
         Ok(response) => response.map(Body::new),
         Err(err) => {

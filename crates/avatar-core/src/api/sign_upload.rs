@@ -8,18 +8,23 @@ use crate::domain::ContentType;
 use crate::error::ApiError;
 use crate::service::SignedUpload;
 use crate::signer::PostFields;
+use crate::signer::SuccessActionStatus;
 
 /// Longer filenames are refused rather than truncated, so logs never hold a surprise.
 pub const MAX_FILENAME_CHARS: usize = 1024;
 
-/// `POST /api/uploads`, parsed: `{"filename"?, "contentType", "size"}`. The size limit is
-/// the signer's to apply: it is configuration, not syntax.
+/// `POST /api/uploads`, parsed: `{"filename"?, "contentType", "size",
+/// "successActionStatus"?}`. The size limit is the signer's to apply: it is
+/// configuration, not syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignUploadRequest {
     /// A hint for logs only; never part of the key.
     pub filename: Option<String>,
     pub content_type: ContentType,
     pub size: u64,
+    /// Signed into the form as `success_action_status`, for uploaders that want S3's `201`
+    /// XML answer (or an empty `200`) instead of its default `204`.
+    pub success_action_status: Option<SuccessActionStatus>,
 }
 
 impl TryFrom<&[u8]> for SignUploadRequest {
@@ -41,10 +46,22 @@ impl TryFrom<&[u8]> for SignUploadRequest {
         if size == 0 {
             return Err(ApiError::invalid("size", "The file is empty."));
         }
+        let success_action_status = obj
+            .optional_u64("successActionStatus")?
+            .map(|code| {
+                SuccessActionStatus::from_code(code).ok_or_else(|| {
+                    ApiError::invalid(
+                        "successActionStatus",
+                        "The field successActionStatus must be 200, 201 or 204.",
+                    )
+                })
+            })
+            .transpose()?;
         Ok(Self {
             filename: filename.map(str::to_string),
             content_type,
             size,
+            success_action_status,
         })
     }
 }

@@ -52,7 +52,14 @@ impl UploadSigner {
         let key = UploadKey::new(*caller, request.content_type);
         let post = self
             .signer
-            .presign(&self.credentials, &key, self.max_bytes, self.ttl, now)
+            .presign(
+                &self.credentials,
+                &key,
+                self.max_bytes,
+                request.success_action_status,
+                self.ttl,
+                now,
+            )
             .await?;
         Ok(SignedUpload {
             key,

@@ -4,10 +4,12 @@
 mod credentials;
 mod policy;
 mod signing_key;
+mod success_status;
 
 pub use credentials::CredentialSource;
 pub use policy::{PostFields, PostPolicy, format_amz_date, format_credential_date};
 pub use signing_key::SigningKeyCache;
+pub use success_status::SuccessActionStatus;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -28,6 +30,15 @@ pub struct PresignedPost {
     pub url: Arc<str>,
     pub fields: PostFields,
     pub expires_at: OffsetDateTime,
+}
+
+/// What the policy pins about the upload itself (the rest is credentials and time).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadTerms<'a> {
+    pub key: &'a str,
+    pub content_type: ContentType,
+    pub max_bytes: u64,
+    pub success_action_status: Option<SuccessActionStatus>,
 }
 
 /// Where the browser sends the form: virtual-hosted on AWS, path-style on a custom endpoint.
@@ -69,23 +80,23 @@ impl PostSigner {
         credentials: &CredentialSource,
         key: &UploadKey,
         max_bytes: u64,
+        success_action_status: Option<SuccessActionStatus>,
         ttl: Duration,
         now: SystemTime,
     ) -> Result<PresignedPost, ApiError> {
         let creds = credentials
             .current(now, ttl.min(CREDENTIAL_REFRESH_MARGIN))
             .await?;
-        Ok(self.sign(
-            &creds,
-            key.as_str(),
-            key.content_type(),
+        let terms = UploadTerms {
+            key: key.as_str(),
+            content_type: key.content_type(),
             max_bytes,
-            ttl,
-            now,
-        ))
+            success_action_status,
+        };
+        Ok(self.sign_terms(&creds, &terms, ttl, now))
     }
 
-    /// Pure signing: no I/O. The policy expires at `now + ttl`, or when the credentials do.
+    /// Pure signing of the usual form (S3's default `204` answer); see [`Self::sign_terms`].
     pub fn sign(
         &self,
         creds: &Credentials,
@@ -95,6 +106,30 @@ impl PostSigner {
         ttl: Duration,
         now: SystemTime,
     ) -> PresignedPost {
+        let terms = UploadTerms {
+            key,
+            content_type,
+            max_bytes,
+            success_action_status: None,
+        };
+        self.sign_terms(creds, &terms, ttl, now)
+    }
+
+    /// Pure signing: no I/O. The policy expires at `now + ttl`, or when the credentials do.
+    pub fn sign_terms(
+        &self,
+        creds: &Credentials,
+        terms: &UploadTerms<'_>,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> PresignedPost {
+        let UploadTerms {
+            key,
+            content_type,
+            max_bytes,
+            success_action_status,
+        } = *terms;
+        let success_action_status = success_action_status.map(SuccessActionStatus::as_str);
         let signed_at = truncate_to_second(now);
         let mut expires = signed_at + ttl;
         if let Some(creds_expiry) = creds.expiry() {
@@ -115,6 +150,7 @@ impl PostSigner {
             bucket: &self.bucket,
             key,
             content_type: content_type.mime(),
+            success_action_status,
             max_bytes,
             credential: &credential,
             amz_date: &amz_date,
@@ -136,6 +172,7 @@ impl PostSigner {
             fields: PostFields {
                 key: key.to_string(),
                 content_type: content_type.mime(),
+                success_action_status,
                 algorithm: policy::ALGORITHM,
                 credential,
                 date: amz_date,

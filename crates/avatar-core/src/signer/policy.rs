@@ -11,6 +11,8 @@ pub struct PostPolicy<'a> {
     pub bucket: &'a str,
     pub key: &'a str,
     pub content_type: &'a str,
+    /// Signed only when the uploader asked for another success answer than S3's 204.
+    pub success_action_status: Option<&'a str>,
     pub max_bytes: u64,
     pub credential: &'a str,
     pub amz_date: &'a str,
@@ -38,6 +40,10 @@ impl PostPolicy<'_> {
         json_str(&mut out, self.key);
         out.extend_from_slice(br#"],["eq","$Content-Type","#);
         json_str(&mut out, self.content_type);
+        if let Some(status) = self.success_action_status {
+            out.extend_from_slice(br#"],["eq","$success_action_status","#);
+            json_str(&mut out, status);
+        }
         let _ = write!(out, r#"],["content-length-range",1,{}],"#, self.max_bytes);
         out.extend_from_slice(br#"{"x-amz-algorithm":""#);
         out.extend_from_slice(ALGORITHM.as_bytes());
@@ -86,6 +92,8 @@ pub struct PostFields {
     pub key: String,
     #[serde(rename = "Content-Type")]
     pub content_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_action_status: Option<&'static str>,
     #[serde(rename = "x-amz-algorithm")]
     pub algorithm: &'static str,
     #[serde(rename = "x-amz-credential")]
@@ -108,10 +116,15 @@ impl PostFields {
         let mut pairs = vec![
             ("key", self.key.as_str()),
             ("Content-Type", self.content_type),
+        ];
+        if let Some(status) = self.success_action_status {
+            pairs.push(("success_action_status", status));
+        }
+        pairs.extend([
             ("x-amz-algorithm", self.algorithm),
             ("x-amz-credential", self.credential.as_str()),
             ("x-amz-date", self.date.as_str()),
-        ];
+        ]);
         if let Some(token) = &self.security_token {
             pairs.push(("x-amz-security-token", token.as_str()));
         }

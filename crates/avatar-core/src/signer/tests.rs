@@ -162,6 +162,55 @@ fn fields_serialize_in_form_order_with_the_file_left_for_last() {
 }
 
 #[test]
+fn a_success_status_is_pinned_by_the_policy_and_sent_before_it() {
+    let creds = Credentials::new("AK", "SK", Some("TOKEN".into()), None, "test");
+    let terms = UploadTerms {
+        key: "incoming/k.png",
+        content_type: ContentType::Png,
+        max_bytes: 10,
+        success_action_status: SuccessActionStatus::from_code(201),
+    };
+    let post = signer().sign_terms(
+        &creds,
+        &terms,
+        Duration::from_secs(60),
+        at(datetime!(2026-11-26 12:00:00 UTC)),
+    );
+    assert_eq!(post.fields.success_action_status, Some("201"));
+    let conditions = decode_policy(&post.fields)["conditions"].clone();
+    assert_eq!(conditions[2], json!(["eq", "$Content-Type", "image/png"]));
+    assert_eq!(
+        conditions[3],
+        json!(["eq", "$success_action_status", "201"])
+    );
+    let names: Vec<_> = post.fields.pairs().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "key",
+            "Content-Type",
+            "success_action_status",
+            "x-amz-algorithm",
+            "x-amz-credential",
+            "x-amz-date",
+            "x-amz-security-token",
+            "policy",
+            "x-amz-signature",
+        ]
+    );
+    // Only the values S3 honours can be asked for.
+    for code in [0, 202, 203, 299, 303, 400] {
+        assert_eq!(SuccessActionStatus::from_code(code), None, "{code}");
+    }
+    for (code, text) in [(200, "200"), (201, "201"), (204, "204")] {
+        assert_eq!(
+            SuccessActionStatus::from_code(code).map(SuccessActionStatus::as_str),
+            Some(text)
+        );
+    }
+}
+
+#[test]
 fn path_style_url_on_a_custom_endpoint() {
     assert_eq!(
         form_url("b", "r", Some("http://127.0.0.1:9000/")),

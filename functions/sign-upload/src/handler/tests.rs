@@ -82,6 +82,7 @@ async fn signs_the_fixture_request() {
 async fn every_fixture_gets_its_documented_answer() {
     for (name, status, code) in [
         ("ok", 201, None),
+        ("xml-answer", 201, None),
         ("svg", 415, Some("unsupported_type")),
         ("too-large", 413, Some("too_large")),
         ("form-encoded", 415, Some("unsupported_media_type")),
@@ -274,6 +275,54 @@ async fn refusals_have_status_code_and_field() {
             "invalid_request",
             Some("filename"),
         ),
+        (
+            "successActionStatus as string",
+            json_ct,
+            json!({"contentType":"image/png","size":1,"successActionStatus":"201"}).to_string(),
+            400,
+            "invalid_request",
+            Some("successActionStatus"),
+        ),
+        (
+            "successActionStatus 202",
+            json_ct,
+            json!({"contentType":"image/png","size":1,"successActionStatus":202}).to_string(),
+            400,
+            "invalid_request",
+            Some("successActionStatus"),
+        ),
+        (
+            "successActionStatus 303",
+            json_ct,
+            json!({"contentType":"image/png","size":1,"successActionStatus":303}).to_string(),
+            400,
+            "invalid_request",
+            Some("successActionStatus"),
+        ),
+        (
+            "successActionStatus true",
+            json_ct,
+            json!({"contentType":"image/png","size":1,"successActionStatus":true}).to_string(),
+            400,
+            "invalid_request",
+            Some("successActionStatus"),
+        ),
+        (
+            "successActionStatus negative",
+            json_ct,
+            json!({"contentType":"image/png","size":1,"successActionStatus":-201}).to_string(),
+            400,
+            "invalid_request",
+            Some("successActionStatus"),
+        ),
+        (
+            "successActionStatus fractional",
+            json_ct,
+            json!({"contentType":"image/png","size":1,"successActionStatus":201.5}).to_string(),
+            400,
+            "invalid_request",
+            Some("successActionStatus"),
+        ),
     ];
     for (name, content_type, body, status, code, field) in cases {
         let (got, answer) = call(with_body(content_type, &body)).await;
@@ -288,6 +337,68 @@ async fn refusals_have_status_code_and_field() {
         );
         assert!(answer.get("key").is_none(), "{name}: nothing signed");
     }
+}
+
+#[tokio::test]
+async fn a_requested_success_status_is_signed_before_the_policy() {
+    let body = json!({"contentType": "image/png", "size": 10, "successActionStatus": 201});
+    let response = handle(
+        &signer(),
+        with_body(Some("application/json"), &body.to_string()),
+    )
+    .await
+    .expect("infallible");
+    assert_eq!(response.status().as_u16(), 201);
+    let raw = std::str::from_utf8(response.body().as_ref())
+        .unwrap()
+        .to_string();
+    // The browser posts the fields in the order they arrive.
+    let order: Vec<usize> = [
+        "\"key\"",
+        "\"Content-Type\"",
+        "\"success_action_status\"",
+        "\"x-amz-algorithm\"",
+        "\"x-amz-security-token\"",
+        "\"policy\"",
+        "\"x-amz-signature\"",
+    ]
+    .iter()
+    .map(|name| raw.rfind(name).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{raw}");
+    let answer: Value = serde_json::from_str(&raw).unwrap();
+    let fields = &answer["upload"]["fields"];
+    assert_eq!(fields["success_action_status"], "201");
+    assert!(
+        policy_of(fields)["conditions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(["eq", "$success_action_status", "201"]))
+    );
+
+    // Absent or null: the field is neither in the form nor in the policy.
+    for body in [
+        json!({"contentType": "image/png", "size": 10}),
+        json!({"contentType": "image/png", "size": 10, "successActionStatus": null}),
+    ] {
+        let (_, answer) = call(with_body(Some("application/json"), &body.to_string())).await;
+        let fields = &answer["upload"]["fields"];
+        assert!(fields.get("success_action_status").is_none(), "{body}");
+        assert!(
+            !policy_of(fields)
+                .to_string()
+                .contains("success_action_status"),
+            "{body}"
+        );
+    }
+}
+
+fn policy_of(fields: &Value) -> Value {
+    use base64::Engine as _;
+    let policy = base64::engine::general_purpose::STANDARD
+        .decode(fields["policy"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&policy).unwrap()
 }
 
 #[tokio::test]
