@@ -76,6 +76,13 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
         s3: S3ServiceBuilder::new(fs).build(),
         bucket: settings.bucket.clone(),
     });
+    // The sign-in lets anyone in as anyone: it must never be reachable from elsewhere.
+    if !settings.addr.ip().is_loopback() {
+        return Err(StackError::Setup(format!(
+            "edge: {} is not a loopback address; the edge serves a development sign-in and listens on 127.0.0.1 only",
+            settings.addr
+        )));
+    }
     let routes = Routes::load(&settings.template)?;
     let template_sign_in = TemplateSignIn::load(&settings.template)?;
     let upstream = Upstream::new(&settings.api_upstream)

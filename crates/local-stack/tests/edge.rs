@@ -268,3 +268,16 @@ async fn profiles_and_avatars_survive_a_restart() {
         .unwrap();
     assert_eq!(body.as_ref(), png.as_slice());
 }
+
+#[tokio::test]
+async fn the_edge_listens_on_loopback_only() {
+    let stack = TestStack::start().await;
+    let mut settings = test_support::edge::settings(&stack, closed_port_url());
+    settings.addr = SocketAddr::from(([0, 0, 0, 0], 0));
+    let message = start_edge(settings)
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(message.contains("loopback"), "{message}");
+}
