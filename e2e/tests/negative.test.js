@@ -12,6 +12,7 @@ import {
   screenshot,
   settledStatus,
   signUpload,
+  tokenFor,
   uniqueUsername,
   waitForState,
 } from "../lib.js";
@@ -54,8 +55,11 @@ describe("refused pictures", () => {
     assert.deepEqual(page.problems, []);
     await assertNotSaved(username);
 
-    // The server is the judge too: it will not sign an SVG upload.
-    const signed = await signUpload({ filename: "drawing.svg", contentType: "image/svg+xml", size: SVG.length });
+    // The server is the judge too: it will not sign an SVG upload (and signs nothing
+    // without a token).
+    const body = { filename: "drawing.svg", contentType: "image/svg+xml", size: SVG.length };
+    assert.equal((await signUpload(body)).status, 401);
+    const signed = await signUpload(body, await tokenFor(username));
     assert.equal(signed.status, 415);
     assert.equal(signed.body.error.code, "unsupported_type");
     await page.context().close();
@@ -78,7 +82,7 @@ describe("refused pictures", () => {
     assert.deepEqual(page.problems, []);
     await assertNotSaved(username);
 
-    const signed = await signUpload({ filename: "huge.png", contentType: "image/png", size });
+    const signed = await signUpload({ filename: "huge.png", contentType: "image/png", size }, await tokenFor(username));
     assert.equal(signed.status, 413);
     assert.equal(signed.body.error.code, "too_large");
     await page.context().close();
@@ -149,19 +153,19 @@ describe("refused pictures", () => {
     await page.context().close();
   });
 
-  it("a new profile never overwrites an existing one", async () => {
-    // The account page without ?username= creates (expectedVersion 0): taking an existing
-    // username is a conflict, not a silent overwrite.
+  it("another account's username is never overwritten", async () => {
     const page = await newPage(browser);
     const username = uniqueUsername();
-    assert.equal((await saveProfile({ username, fullName: "Original Owner" })).status, 201);
+    const owner = await tokenFor(username);
+    assert.equal((await saveProfile({ username, fullName: "Original Owner" }, owner)).status, 201);
     await openAccountPage(page);
     await page.fill("input[name=username]", username);
     await page.fill("input[name=full-name]", "Somebody Else");
     await page.click("#profile_form [type=submit]");
     const text = await waitForState(page, "error");
     assertHumanMessage(text);
-    assert.ok(await page.isVisible("text=Load the latest version"));
+    assert.match(text, /belongs to another account/);
+    assert.equal(await page.getAttribute("input[name=username]", "aria-invalid"), "true");
     assert.equal((await getProfile(username)).body.fullName, "Original Owner");
     assert.deepEqual(page.problems, []);
     await page.context().close();

@@ -13,6 +13,7 @@ import {
   screenshot,
   settledStatus,
   signUpload,
+  tokenFor,
   uniqueUsername,
 } from "../lib.js";
 
@@ -20,7 +21,7 @@ const isSign = (url) => url.pathname === "/api/uploads";
 
 /** The storage URL the API hands out (where the browser POSTs the file). */
 async function storageUrl() {
-  const signed = await signUpload({ filename: "probe.png", contentType: "image/png", size: 10 });
+  const signed = await signUpload({ filename: "probe.png", contentType: "image/png", size: 10 }, await tokenFor("storage-probe"));
   assert.equal(signed.status, 201, JSON.stringify(signed.body));
   return signed.body.upload.url;
 }

@@ -20,6 +20,7 @@ import {
   newPage,
   pngSize,
   saveProfile,
+  tokenFor,
   screenshot,
   uniqueUsername,
 } from "../lib.js";
@@ -38,14 +39,14 @@ import { Uppy, AwsS3 } from "${PAGE_PATH}/uppy.min.mjs";
 
 window.uppyVersions = { core: Uppy.VERSION, awsS3: AwsS3.VERSION };
 
-window.uploadWithUppy = async ({ bytes, name, type, extra }) => {
+window.uploadWithUppy = async ({ bytes, name, type, extra, token }) => {
   const uppy = new Uppy();
   uppy.use(AwsS3, {
     shouldUseMultipart: false,
     async getUploadParameters(file) {
       const res = await fetch("/api/uploads", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", Authorization: \`Bearer \${token}\` },
         body: JSON.stringify({ filename: file.name, contentType: file.type, size: file.size, ...extra }),
       });
       if (!res.ok) throw new Error((await res.json()).error.message);
@@ -120,9 +121,11 @@ describe("Uppy AwsS3 (POST upload with getUploadParameters)", () => {
       });
       const signed = page.waitForResponse((res) => new URL(res.url()).pathname === "/api/uploads");
       const png = makePng(48, 40);
+      const username = uniqueUsername("uppy");
+      const token = await tokenFor(username);
       const result = await page.evaluate(
         (args) => window.uploadWithUppy(args),
-        { bytes: [...png], name: "me.png", type: "image/png", extra },
+        { bytes: [...png], name: "me.png", type: "image/png", extra, token },
       );
       assert.ok(!result.timedOut, `Uppy never finished; the page said: ${page.problems.join(" | ")}`);
       assert.deepEqual(result.failed, [], `page: ${[...page.problems, ...page.failedLoads].join(" | ")}`);
@@ -150,8 +153,7 @@ describe("Uppy AwsS3 (POST upload with getUploadParameters)", () => {
       await screenshot(page, `uppy-${status}`);
 
       // The key Uppy uploaded to is what the profile is saved with; the avatar is served.
-      const username = uniqueUsername("uppy");
-      const saved = await saveProfile({ username, fullName: "Uppy User", avatarKey: result.key });
+      const saved = await saveProfile({ username, fullName: "Uppy User", avatarKey: result.key }, token);
       assert.equal(saved.status, 201, JSON.stringify(saved.body));
       const profile = await getProfile(username);
       assert.equal(profile.status, 200);
