@@ -22,7 +22,11 @@ pub enum StoreError {
 /// What reading an upload found.
 #[derive(Debug)]
 pub enum Fetched {
-    Found(Bytes),
+    /// The bytes, and the SHA-256 S3 verified and stored with them (base64), if any.
+    Found {
+        bytes: Bytes,
+        checksum_sha256: Option<String>,
+    },
     Missing,
     /// Larger than the caller's limit; the body was not read.
     TooLarge(u64),
@@ -30,7 +34,8 @@ pub enum Fetched {
 
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
-    /// Reads the whole object, refusing to read more than `max_bytes`.
+    /// Reads the whole object with the checksum stored with it, refusing to read more than
+    /// `max_bytes`.
     async fn get_upload(&self, key: &UploadKey, max_bytes: u64) -> Result<Fetched, StoreError>;
     async fn put_avatar(
         &self,

@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use avatar_core::api::SignUploadRequest;
-use avatar_core::domain::ContentType;
+use avatar_core::domain::{ContentType, Sha256Checksum};
 use avatar_core::service::{SignedUpload, UploadSigner};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
@@ -34,11 +34,18 @@ fn creds() -> Credentials {
     Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")
 }
 
-async fn sign(signer: &UploadSigner, content_type: ContentType, at: SystemTime) -> SignedUpload {
+/// Signs the upload of `file` as the page asks for it: its type, size and SHA-256.
+async fn sign(
+    signer: &UploadSigner,
+    content_type: ContentType,
+    file: &[u8],
+    at: SystemTime,
+) -> SignedUpload {
     let request = SignUploadRequest {
         filename: Some("me.png".into()),
         content_type,
-        size: 100,
+        size: file.len() as u64,
+        checksum_sha256: Sha256Checksum::of(file),
         success_action_status: None,
     };
     signer.sign(&account(), &request, at).await.expect("signed")
@@ -62,13 +69,13 @@ fn set(fields: &mut [(String, String)], name: &str, value: String) {
 async fn the_browser_post_is_accepted_and_stored_with_the_signed_type() {
     let stack = TestStack::start().await;
     let signer = signer(&stack, creds(), Duration::from_secs(300));
-    let signed = sign(&signer, ContentType::Png, SystemTime::now()).await;
+    let png = images::png(16, 16);
+    let signed = sign(&signer, ContentType::Png, &png, SystemTime::now()).await;
     assert_eq!(
         signed.post.url.as_ref(),
         format!("{}/{BUCKET}", stack.s3.url())
     );
 
-    let png = images::png(16, 16);
     let response = post_form(&signed.post.url, &fields(&signed), png.clone(), "image/png").await;
     assert!(response.status().is_success(), "{}", response.status());
     assert_eq!(
@@ -146,12 +153,36 @@ async fn s3_refuses_every_form_that_breaks_the_policy() {
             Box::new(|f, _, _| f.retain(|(k, _)| k != "Content-Type")),
         ),
         (
+            "a body with another digest than the signed one",
+            Box::new(|_, file, _| file[40] ^= 0xff),
+        ),
+        (
+            "a removed checksum field",
+            Box::new(|f, _, _| f.retain(|(k, _)| k != "x-amz-checksum-sha256")),
+        ),
+        (
+            "an edited checksum field (the digest of the body sent)",
+            Box::new(|f, file, _| {
+                file[40] ^= 0xff;
+                let digest = Sha256Checksum::of(file).to_string();
+                set(f, "x-amz-checksum-sha256", digest);
+            }),
+        ),
+        (
+            "a removed checksum algorithm",
+            Box::new(|f, _, _| f.retain(|(k, _)| k != "x-amz-checksum-algorithm")),
+        ),
+        (
+            "another checksum algorithm",
+            Box::new(|f, _, _| set(f, "x-amz-checksum-algorithm", "CRC32".into())),
+        ),
+        (
             "an extra unsigned field",
             Box::new(|f, _, _| f.insert(2, ("acl".into(), "public-read".into()))),
         ),
     ];
     for (name, tamper) in cases {
-        let signed = sign(&signer, ContentType::Png, SystemTime::now()).await;
+        let signed = sign(&signer, ContentType::Png, &png, SystemTime::now()).await;
         let mut form = fields(&signed);
         let mut file = png.clone();
         let mut file_type = "image/png";
@@ -178,6 +209,7 @@ async fn an_expired_policy_or_a_wrong_secret_is_403() {
     let expired = sign(
         &short,
         ContentType::Png,
+        &png,
         SystemTime::now() - Duration::from_secs(120),
     )
     .await;
@@ -200,7 +232,7 @@ async fn an_expired_policy_or_a_wrong_secret_is_403() {
         Credentials::new(ACCESS_KEY, "not-the-secret", None, None, "t"),
         Duration::from_secs(60),
     );
-    let signed = sign(&wrong, ContentType::Png, SystemTime::now()).await;
+    let signed = sign(&wrong, ContentType::Png, &png, SystemTime::now()).await;
     let response = post_form(&signed.post.url, &fields(&signed), png, "image/png").await;
     assert_eq!(response.status().as_u16(), 403);
     assert!(
@@ -225,7 +257,8 @@ async fn temporary_credentials_sign_the_token_too() {
         "t",
     );
     let signer = signer(&stack, temporary, Duration::from_secs(300));
-    let signed = sign(&signer, ContentType::Webp, SystemTime::now()).await;
+    let webp = images::webp_with_metadata(4, 4);
+    let signed = sign(&signer, ContentType::Webp, &webp, SystemTime::now()).await;
     assert_eq!(
         signed.post.fields.security_token.as_deref(),
         Some("session-token")
@@ -240,13 +273,7 @@ async fn temporary_credentials_sign_the_token_too() {
             .unwrap()
             .contains(&serde_json::json!({"x-amz-security-token": "session-token"}))
     );
-    let response = post_form(
-        &signed.post.url,
-        &fields(&signed),
-        images::webp_with_metadata(4, 4),
-        "image/webp",
-    )
-    .await;
+    let response = post_form(&signed.post.url, &fields(&signed), webp, "image/webp").await;
     assert!(
         response.status().is_success(),
         "{}",

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant, SystemTime};
 use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
-use avatar_core::domain::{AccountId, ContentType, Expected, FullName, Profile, Username};
+use avatar_core::domain::{
+    AccountId, ContentType, Expected, FullName, Profile, Sha256Checksum, Username,
+};
 use avatar_core::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
 use avatar_core::service::{ProfileService, Saved, UploadSigner, get_profile};
 use avatar_core::signer::{CredentialSource, PostSigner};
@@ -55,6 +57,7 @@ async fn browser_upload_as(
         filename: None,
         content_type,
         size: bytes.len() as u64,
+        checksum_sha256: Sha256Checksum::of(&bytes),
         success_action_status: None,
     };
     let signed = uploads(stack)
@@ -450,4 +453,75 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
         "the stored profile's avatar exists: {keys:?}"
     );
     assert!(keys.contains(&key), "upload kept for a retry");
+}
+
+/// An object store whose reads come back altered after S3 checked them (a corrupted read,
+/// or bytes swapped behind the checksum): what save-profile reads no longer matches.
+struct AlteredReads(S3Objects);
+
+#[async_trait::async_trait]
+impl avatar_core::ports::ObjectStore for AlteredReads {
+    async fn get_upload(
+        &self,
+        key: &avatar_core::domain::UploadKey,
+        max_bytes: u64,
+    ) -> Result<avatar_core::ports::Fetched, StoreError> {
+        match self.0.get_upload(key, max_bytes).await? {
+            avatar_core::ports::Fetched::Found {
+                bytes,
+                checksum_sha256,
+            } => {
+                let mut altered = bytes.to_vec();
+                let last = altered.len() - 1;
+                altered[last] ^= 0xff;
+                Ok(avatar_core::ports::Fetched::Found {
+                    bytes: altered.into(),
+                    checksum_sha256,
+                })
+            }
+            other => Ok(other),
+        }
+    }
+    async fn put_avatar(
+        &self,
+        key: &avatar_core::domain::AvatarKey,
+        body: bytes::Bytes,
+        content_type: ContentType,
+    ) -> Result<(), StoreError> {
+        self.0.put_avatar(key, body, content_type).await
+    }
+    async fn delete_upload(&self, key: &avatar_core::domain::UploadKey) -> Result<(), StoreError> {
+        self.0.delete_upload(key).await
+    }
+    async fn delete_avatar(&self, key: &avatar_core::domain::AvatarKey) -> Result<(), StoreError> {
+        self.0.delete_avatar(key).await
+    }
+}
+
+#[tokio::test]
+async fn bytes_that_do_not_match_the_uploads_checksum_are_refused_and_deleted() {
+    let stack = TestStack::start().await;
+    let sdk = stack.sdk_config();
+    let profiles = ProfileService::new(
+        Box::new(AlteredReads(S3Objects::new(
+            sdk,
+            BUCKET,
+            Some(&stack.s3.url()),
+        ))),
+        Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
+        MAX,
+    );
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    let err = save(
+        &profiles,
+        json!({"username": "altered", "fullName": "Altered", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (422, "invalid_avatar"));
+    assert!(
+        stack.keys().await.is_empty(),
+        "the upload is deleted, nothing published"
+    );
+    assert!(stack.items().await.is_empty(), "nothing saved");
 }

@@ -2,6 +2,7 @@
 //! and missing buckets as S3 does, wrapped in the app's one CORS rule.
 
 mod bucket;
+mod checksum;
 mod form;
 mod policy;
 mod post_object;

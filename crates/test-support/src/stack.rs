@@ -108,7 +108,24 @@ impl TestStack {
         keys
     }
 
+    /// Puts an object with its SHA-256 stored beside it, as a browser POST through the
+    /// signed form leaves it.
     pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) {
+        let checksum = avatar_core::domain::Sha256Checksum::of(&body);
+        self.s3_client
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .content_type(content_type)
+            .checksum_sha256(checksum.as_str())
+            .body(body.into())
+            .send()
+            .await
+            .expect("put object");
+    }
+
+    /// Puts an object with no checksum, as an upload that bypassed the signed form would.
+    pub async fn put_without_checksum(&self, key: &str, body: Vec<u8>, content_type: &str) {
         self.s3_client
             .put_object()
             .bucket(BUCKET)

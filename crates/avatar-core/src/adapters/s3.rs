@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ChecksumMode;
 use bytes::{Bytes, BytesMut};
 
 use super::sdk_error::classify;
@@ -46,6 +47,7 @@ async fn read_bounded(
     mut body: ByteStream,
     declared: u64,
     max_bytes: u64,
+    checksum_sha256: Option<String>,
 ) -> Result<Fetched, StoreError> {
     let mut buf = BytesMut::with_capacity(declared.min(max_bytes) as usize);
     while let Some(chunk) = body
@@ -58,7 +60,10 @@ async fn read_bounded(
         }
         buf.extend_from_slice(&chunk);
     }
-    Ok(Fetched::Found(buf.freeze()))
+    Ok(Fetched::Found {
+        bytes: buf.freeze(),
+        checksum_sha256,
+    })
 }
 
 #[async_trait]
@@ -69,6 +74,8 @@ impl ObjectStore for S3Objects {
             .get_object()
             .bucket(&self.bucket)
             .key(key.as_str())
+            // The digest S3 checked on upload, not one the SDK would compute over a range.
+            .checksum_mode(ChecksumMode::Enabled)
             .send()
             .await;
         let output = match result {
@@ -92,7 +99,7 @@ impl ObjectStore for S3Objects {
         // The SDK's operation timeout ends when the headers arrive; the body gets its own.
         tokio::time::timeout(
             crate::aws::OPERATION_TIMEOUT,
-            read_bounded(output.body, declared, max_bytes),
+            read_bounded(output.body, declared, max_bytes, output.checksum_sha256),
         )
         .await
         .map_err(|_| StoreError::Unavailable("reading the upload timed out".into()))?

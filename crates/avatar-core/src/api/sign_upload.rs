@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::JsonObject;
-use crate::domain::ContentType;
+use crate::domain::{ContentType, Sha256Checksum};
 use crate::error::ApiError;
 use crate::service::SignedUpload;
 use crate::signer::PostFields;
@@ -13,7 +13,7 @@ use crate::signer::SuccessActionStatus;
 /// Longer filenames are refused rather than truncated, so logs never hold a surprise.
 pub const MAX_FILENAME_CHARS: usize = 1024;
 
-/// `POST /api/uploads`, parsed: `{"filename"?, "contentType", "size",
+/// `POST /api/uploads`, parsed: `{"filename"?, "contentType", "size", "checksumSha256",
 /// "successActionStatus"?}`. The size limit is the signer's to apply: it is
 /// configuration, not syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct SignUploadRequest {
     pub filename: Option<String>,
     pub content_type: ContentType,
     pub size: u64,
+    /// The file's SHA-256; the policy pins it, so S3 stores exactly these bytes.
+    pub checksum_sha256: Sha256Checksum,
     /// Signed into the form as `success_action_status`, for uploaders that want S3's `201`
     /// XML answer (or an empty `200`) instead of its default `204`.
     pub success_action_status: Option<SuccessActionStatus>,
@@ -46,6 +48,7 @@ impl TryFrom<&[u8]> for SignUploadRequest {
         if size == 0 {
             return Err(ApiError::invalid("size", "The file is empty."));
         }
+        let checksum_sha256 = Sha256Checksum::try_from(obj.required_str("checksumSha256")?)?;
         let success_action_status = obj
             .optional_u64("successActionStatus")?
             .map(|code| {
@@ -61,6 +64,7 @@ impl TryFrom<&[u8]> for SignUploadRequest {
             filename: filename.map(str::to_string),
             content_type,
             size,
+            checksum_sha256,
             success_action_status,
         })
     }

@@ -2,6 +2,7 @@
 
 mod account_id;
 mod avatar_key;
+mod checksum;
 mod content_type;
 mod full_name;
 mod profile;
@@ -10,6 +11,7 @@ mod username;
 
 pub use account_id::AccountId;
 pub use avatar_key::AvatarKey;
+pub use checksum::Sha256Checksum;
 pub use content_type::ContentType;
 pub use full_name::FullName;
 pub use profile::{Expected, Profile};

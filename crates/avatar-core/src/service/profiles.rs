@@ -3,7 +3,9 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::api::SaveProfileRequest;
 use crate::avatar::{self, Rejection};
-use crate::domain::{AccountId, AvatarKey, ContentType, Expected, Profile, UploadKey, Username};
+use crate::domain::{
+    AccountId, AvatarKey, ContentType, Expected, Profile, Sha256Checksum, UploadKey, Username,
+};
 use crate::error::ApiError;
 use crate::ports::{
     Conflict, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
@@ -135,7 +137,22 @@ impl ProfileService {
             .get_upload(upload, self.max_upload_bytes)
             .await?
         {
-            Fetched::Found(bytes) => bytes,
+            Fetched::Found {
+                bytes,
+                checksum_sha256,
+            } => {
+                // S3 checked the digest the policy pinned; check that these are those bytes.
+                let actual = Sha256Checksum::of(&bytes);
+                if checksum_sha256.as_deref() != Some(actual.as_str()) {
+                    tracing::info!(key = %upload, stored = ?checksum_sha256, "upload checksum mismatch");
+                    self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
+                    return Err(ApiError::InvalidAvatar(
+                        "The stored upload does not match the checksum it was uploaded with. Choose the picture again."
+                            .into(),
+                    ));
+                }
+                bytes
+            }
             Fetched::Missing => {
                 return Err(ApiError::UploadNotFound(
                     "The upload was not found; it may have expired. Choose the picture again."

@@ -55,6 +55,7 @@ impl UploadSigner {
             .presign(
                 &self.credentials,
                 &key,
+                &request.checksum_sha256,
                 self.max_bytes,
                 request.success_action_status,
                 self.ttl,

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use time::OffsetDateTime;
 
-use crate::domain::{ContentType, UploadKey};
+use crate::domain::{ContentType, Sha256Checksum, UploadKey};
 use crate::error::ApiError;
 
 /// Credentials that expire sooner than this are refreshed before signing, so a policy
@@ -39,6 +39,8 @@ pub struct UploadTerms<'a> {
     pub content_type: ContentType,
     pub max_bytes: u64,
     pub success_action_status: Option<SuccessActionStatus>,
+    /// Base64 SHA-256 of the file; S3 refuses a body with another digest.
+    pub checksum_sha256: Option<&'a str>,
 }
 
 /// Where the browser sends the form: virtual-hosted on AWS, path-style on a custom endpoint.
@@ -79,6 +81,7 @@ impl PostSigner {
         &self,
         credentials: &CredentialSource,
         key: &UploadKey,
+        checksum: &Sha256Checksum,
         max_bytes: u64,
         success_action_status: Option<SuccessActionStatus>,
         ttl: Duration,
@@ -92,6 +95,7 @@ impl PostSigner {
             content_type: key.content_type(),
             max_bytes,
             success_action_status,
+            checksum_sha256: Some(checksum.as_str()),
         };
         Ok(self.sign_terms(&creds, &terms, ttl, now))
     }
@@ -111,6 +115,7 @@ impl PostSigner {
             content_type,
             max_bytes,
             success_action_status: None,
+            checksum_sha256: None,
         };
         self.sign_terms(creds, &terms, ttl, now)
     }
@@ -128,6 +133,7 @@ impl PostSigner {
             content_type,
             max_bytes,
             success_action_status,
+            checksum_sha256,
         } = *terms;
         let success_action_status = success_action_status.map(SuccessActionStatus::as_str);
         let signed_at = truncate_to_second(now);
@@ -151,6 +157,7 @@ impl PostSigner {
             key,
             content_type: content_type.mime(),
             success_action_status,
+            checksum_sha256,
             max_bytes,
             credential: &credential,
             amz_date: &amz_date,
@@ -173,6 +180,8 @@ impl PostSigner {
                 key: key.to_string(),
                 content_type: content_type.mime(),
                 success_action_status,
+                checksum_algorithm: checksum_sha256.map(|_| policy::CHECKSUM_ALGORITHM),
+                checksum_sha256: checksum_sha256.map(str::to_string),
                 algorithm: policy::ALGORITHM,
                 credential,
                 date: amz_date,

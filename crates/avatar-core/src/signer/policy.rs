@@ -4,6 +4,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// `x-amz-checksum-algorithm`: the only digest the app asks S3 to check.
+pub const CHECKSUM_ALGORITHM: &str = "SHA256";
 
 /// The conditions S3 enforces on the browser's POST; nothing in the form may go unsigned.
 pub struct PostPolicy<'a> {
@@ -13,6 +15,8 @@ pub struct PostPolicy<'a> {
     pub content_type: &'a str,
     /// Signed only when the uploader asked for another success answer than S3's 204.
     pub success_action_status: Option<&'a str>,
+    /// Base64 SHA-256 of the file: S3 recomputes it and refuses other bytes.
+    pub checksum_sha256: Option<&'a str>,
     pub max_bytes: u64,
     pub credential: &'a str,
     pub amz_date: &'a str,
@@ -43,6 +47,12 @@ impl PostPolicy<'_> {
         if let Some(status) = self.success_action_status {
             out.extend_from_slice(br#"],["eq","$success_action_status","#);
             json_str(&mut out, status);
+        }
+        if let Some(checksum) = self.checksum_sha256 {
+            out.extend_from_slice(
+                br#"],["eq","$x-amz-checksum-algorithm","SHA256"],["eq","$x-amz-checksum-sha256","#,
+            );
+            json_str(&mut out, checksum);
         }
         let _ = write!(out, r#"],["content-length-range",1,{}],"#, self.max_bytes);
         out.extend_from_slice(br#"{"x-amz-algorithm":""#);
@@ -94,6 +104,16 @@ pub struct PostFields {
     pub content_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub success_action_status: Option<&'static str>,
+    #[serde(
+        rename = "x-amz-checksum-algorithm",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<&'static str>,
+    #[serde(
+        rename = "x-amz-checksum-sha256",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_sha256: Option<String>,
     #[serde(rename = "x-amz-algorithm")]
     pub algorithm: &'static str,
     #[serde(rename = "x-amz-credential")]
@@ -119,6 +139,11 @@ impl PostFields {
         ];
         if let Some(status) = self.success_action_status {
             pairs.push(("success_action_status", status));
+        }
+        if let (Some(algorithm), Some(checksum)) = (self.checksum_algorithm, &self.checksum_sha256)
+        {
+            pairs.push(("x-amz-checksum-algorithm", algorithm));
+            pairs.push(("x-amz-checksum-sha256", checksum.as_str()));
         }
         pairs.extend([
             ("x-amz-algorithm", self.algorithm),

@@ -169,6 +169,7 @@ fn a_success_status_is_pinned_by_the_policy_and_sent_before_it() {
         content_type: ContentType::Png,
         max_bytes: 10,
         success_action_status: SuccessActionStatus::from_code(201),
+        checksum_sha256: None,
     };
     let post = signer().sign_terms(
         &creds,
@@ -283,4 +284,67 @@ async fn credentials_are_cached_until_close_to_expiry() {
             self.0.provide_credentials()
         }
     }
+}
+
+#[test]
+fn the_checksum_is_pinned_by_the_policy_and_every_field_has_a_condition() {
+    let creds = Credentials::new("AK", "SK", Some("TOKEN".into()), None, "test");
+    let checksum = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    let terms = UploadTerms {
+        key: "incoming/k.png",
+        content_type: ContentType::Png,
+        max_bytes: 10,
+        success_action_status: None,
+        checksum_sha256: Some(checksum),
+    };
+    let post = signer().sign_terms(
+        &creds,
+        &terms,
+        Duration::from_secs(60),
+        at(datetime!(2026-11-26 12:00:00 UTC)),
+    );
+    let conditions = decode_policy(&post.fields)["conditions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(conditions.contains(&json!(["eq", "$x-amz-checksum-algorithm", "SHA256"])));
+    assert!(conditions.contains(&json!(["eq", "$x-amz-checksum-sha256", checksum])));
+    let names: Vec<_> = post.fields.pairs().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "key",
+            "Content-Type",
+            "x-amz-checksum-algorithm",
+            "x-amz-checksum-sha256",
+            "x-amz-algorithm",
+            "x-amz-credential",
+            "x-amz-date",
+            "x-amz-security-token",
+            "policy",
+            "x-amz-signature",
+        ]
+    );
+    // S3 refuses a form field without a condition ("Extra input fields"): every field but
+    // the policy and its signature is named by one, with the value sent.
+    for (name, value) in post.fields.pairs() {
+        if matches!(name, "policy" | "x-amz-signature") {
+            continue;
+        }
+        let named = conditions.iter().any(|c| match c {
+            serde_json::Value::Object(map) => map.get(name).and_then(|v| v.as_str()) == Some(value),
+            serde_json::Value::Array(parts) => {
+                parts.first() == Some(&json!("eq"))
+                    && parts.get(1) == Some(&json!(format!("${name}")))
+                    && parts.get(2) == Some(&json!(value))
+            }
+            _ => false,
+        });
+        assert!(named, "{name} has no condition: {conditions:?}");
+    }
+    // The JSON answer carries the same fields, in the same order.
+    let json = serde_json::to_string(&post.fields).unwrap();
+    let at_sha = json.find("x-amz-checksum-sha256").unwrap();
+    assert!(json.find("x-amz-checksum-algorithm").unwrap() < at_sha);
+    assert!(at_sha < json.find("\"policy\"").unwrap());
 }

@@ -11,6 +11,7 @@ use http::{HeaderValue, Method, StatusCode, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use time::OffsetDateTime;
 
+use super::checksum;
 use super::form::{self, Form};
 use super::policy::Policy;
 use super::{S3Stack, xml};
@@ -53,11 +54,15 @@ pub(crate) async fn handle(
     let origin = origin(&request, s3);
     let (parts, body) = request.into_parts();
     let (form, body) = form::peek(body, boundary).await;
-    let request = Request::from_parts(parts, body);
     let Some(form) = form else {
         // Not a form this layer can read: the verifier refuses it in its own words.
-        return super::call(&s3.service, request).await;
+        return super::call(&s3.service, Request::from_parts(parts, body)).await;
     };
+    let body = match checksum::verify(&form, body, boundary).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let request = Request::from_parts(parts, body);
     let policy = Policy::of(&form);
     // s3s lets `x-amz-server-side-encryption*` through unsigned (a MinIO habit); S3 refuses
     // every uncovered field, so refuse here, before anything is stored.

@@ -646,3 +646,28 @@ async fn one_account_owns_one_username() {
         FIXTURE_SUB
     );
 }
+
+#[tokio::test]
+async fn an_upload_without_its_checksum_is_refused_and_deleted() {
+    let h = Harness::start().await;
+    let key = format!("incoming/{FIXTURE_SUB}/{}.png", uuid_v4());
+    h.stack
+        .put_without_checksum(&key, images::png(8, 8), "image/png")
+        .await;
+    let (status, body) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": key}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_avatar");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("checksum")
+    );
+    assert_eq!(
+        h.snapshot().await,
+        (vec![], vec![]),
+        "upload deleted, nothing saved"
+    );
+}

@@ -9,6 +9,8 @@ use test_support::events;
 use super::*;
 
 const MAX: u64 = 5_242_880;
+/// A well-formed SHA-256 (of the empty file); S3, not the signer, checks it against the bytes.
+const CHECKSUM: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 fn signer() -> UploadSigner {
     UploadSigner::new(
@@ -108,9 +110,41 @@ async fn refusals_have_status_code_and_field() {
     let long = "a".repeat(5000);
     let cases: Vec<Case> = vec![
         (
+            "no checksum",
+            json_ct,
+            json!({"contentType":"image/png","size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("checksumSha256"),
+        ),
+        (
+            "a hex checksum",
+            json_ct,
+            json!({"checksumSha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "contentType":"image/png","size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("checksumSha256"),
+        ),
+        (
+            "a checksum of 31 bytes",
+            json_ct,
+            json!({"checksumSha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuA==", "contentType":"image/png","size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("checksumSha256"),
+        ),
+        (
+            "a checksum that is a number",
+            json_ct,
+            json!({"checksumSha256": 5, "contentType":"image/png","size":1}).to_string(),
+            400,
+            "invalid_request",
+            Some("checksumSha256"),
+        ),
+        (
             "no content type",
             None,
-            json!({"contentType":"image/png","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1}).to_string(),
             415,
             "unsupported_media_type",
             None,
@@ -118,7 +152,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "text/plain",
             Some("text/plain"),
-            json!({"contentType":"image/png","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1}).to_string(),
             415,
             "unsupported_media_type",
             None,
@@ -174,7 +208,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "missing size",
             json_ct,
-            json!({"contentType":"image/png"}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png"}).to_string(),
             400,
             "invalid_request",
             Some("size"),
@@ -182,7 +216,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "type not string",
             json_ct,
-            json!({"contentType":5,"size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":5,"size":1}).to_string(),
             400,
             "invalid_request",
             Some("contentType"),
@@ -190,7 +224,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "size as string",
             json_ct,
-            json!({"contentType":"image/png","size":"1"}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":"1"}).to_string(),
             400,
             "invalid_request",
             Some("size"),
@@ -198,7 +232,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "size fractional",
             json_ct,
-            json!({"contentType":"image/png","size":1.5}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1.5}).to_string(),
             400,
             "invalid_request",
             Some("size"),
@@ -206,7 +240,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "size zero",
             json_ct,
-            json!({"contentType":"image/png","size":0}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":0}).to_string(),
             400,
             "invalid_request",
             Some("size"),
@@ -214,7 +248,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "size negative",
             json_ct,
-            json!({"contentType":"image/png","size":-5}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":-5}).to_string(),
             400,
             "invalid_request",
             Some("size"),
@@ -222,7 +256,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "size over max",
             json_ct,
-            json!({"contentType":"image/png","size":MAX + 1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":MAX + 1}).to_string(),
             413,
             "too_large",
             None,
@@ -230,7 +264,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "size enormous",
             json_ct,
-            "{\"contentType\":\"image/png\",\"size\":1e30}".into(),
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":1e30}}"),
             413,
             "too_large",
             None,
@@ -238,7 +272,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "svg",
             json_ct,
-            json!({"contentType":"image/svg+xml","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/svg+xml","size":1}).to_string(),
             415,
             "unsupported_type",
             None,
@@ -246,7 +280,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "image/jpg",
             json_ct,
-            json!({"contentType":"image/jpg","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/jpg","size":1}).to_string(),
             415,
             "unsupported_type",
             None,
@@ -254,7 +288,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "text/html",
             json_ct,
-            json!({"contentType":"text/html","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"text/html","size":1}).to_string(),
             415,
             "unsupported_type",
             None,
@@ -262,7 +296,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "filename not string",
             json_ct,
-            json!({"filename":7,"contentType":"image/png","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "filename":7,"contentType":"image/png","size":1}).to_string(),
             400,
             "invalid_request",
             Some("filename"),
@@ -270,7 +304,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "filename 5000 chars",
             json_ct,
-            json!({"filename":long,"contentType":"image/png","size":1}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "filename":long,"contentType":"image/png","size":1}).to_string(),
             400,
             "invalid_request",
             Some("filename"),
@@ -278,7 +312,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "successActionStatus as string",
             json_ct,
-            json!({"contentType":"image/png","size":1,"successActionStatus":"201"}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1,"successActionStatus":"201"}).to_string(),
             400,
             "invalid_request",
             Some("successActionStatus"),
@@ -286,7 +320,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "successActionStatus 202",
             json_ct,
-            json!({"contentType":"image/png","size":1,"successActionStatus":202}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1,"successActionStatus":202}).to_string(),
             400,
             "invalid_request",
             Some("successActionStatus"),
@@ -294,7 +328,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "successActionStatus 303",
             json_ct,
-            json!({"contentType":"image/png","size":1,"successActionStatus":303}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1,"successActionStatus":303}).to_string(),
             400,
             "invalid_request",
             Some("successActionStatus"),
@@ -302,7 +336,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "successActionStatus true",
             json_ct,
-            json!({"contentType":"image/png","size":1,"successActionStatus":true}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1,"successActionStatus":true}).to_string(),
             400,
             "invalid_request",
             Some("successActionStatus"),
@@ -310,7 +344,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "successActionStatus negative",
             json_ct,
-            json!({"contentType":"image/png","size":1,"successActionStatus":-201}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1,"successActionStatus":-201}).to_string(),
             400,
             "invalid_request",
             Some("successActionStatus"),
@@ -318,7 +352,7 @@ async fn refusals_have_status_code_and_field() {
         (
             "successActionStatus fractional",
             json_ct,
-            json!({"contentType":"image/png","size":1,"successActionStatus":201.5}).to_string(),
+            json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":1,"successActionStatus":201.5}).to_string(),
             400,
             "invalid_request",
             Some("successActionStatus"),
@@ -341,7 +375,7 @@ async fn refusals_have_status_code_and_field() {
 
 #[tokio::test]
 async fn a_requested_success_status_is_signed_before_the_policy() {
-    let body = json!({"contentType": "image/png", "size": 10, "successActionStatus": 201});
+    let body = json!({"checksumSha256": CHECKSUM, "contentType": "image/png", "size": 10, "successActionStatus": 201});
     let response = handle(
         &signer(),
         with_body(Some("application/json"), &body.to_string()),
@@ -378,8 +412,8 @@ async fn a_requested_success_status_is_signed_before_the_policy() {
 
     // Absent or null: the field is neither in the form nor in the policy.
     for body in [
-        json!({"contentType": "image/png", "size": 10}),
-        json!({"contentType": "image/png", "size": 10, "successActionStatus": null}),
+        json!({"checksumSha256": CHECKSUM, "contentType": "image/png", "size": 10}),
+        json!({"checksumSha256": CHECKSUM, "contentType": "image/png", "size": 10, "successActionStatus": null}),
     ] {
         let (_, answer) = call(with_body(Some("application/json"), &body.to_string())).await;
         let fields = &answer["upload"]["fields"];
@@ -412,7 +446,7 @@ async fn hostile_filenames_never_reach_the_key() {
         "",
     ] {
         let body =
-            json!({"filename": filename, "contentType": "image/jpeg", "size": 10}).to_string();
+            json!({"checksumSha256": CHECKSUM, "filename": filename, "contentType": "image/jpeg", "size": 10}).to_string();
         let (status, answer) = call(with_body(Some("application/json"), &body)).await;
         assert_eq!(status, 201, "{filename:?}: {answer}");
         let key = answer["key"].as_str().unwrap();
@@ -487,7 +521,7 @@ async fn the_caller_is_the_verified_sub_and_nothing_else() {
     let mut spoofed = events::without_claims(fixture("ok"));
     spoofed["headers"]["x-amzn-oidc-identity"] = events::FIXTURE_SUB.into();
     spoofed["body"] =
-        serde_json::json!({"contentType": "image/png", "size": 10, "sub": events::FIXTURE_SUB})
+        serde_json::json!({"checksumSha256": CHECKSUM, "contentType": "image/png", "size": 10, "sub": events::FIXTURE_SUB})
             .to_string()
             .into();
     let (status, _) = call(event(spoofed)).await;
