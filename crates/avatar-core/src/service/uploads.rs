@@ -3,7 +3,7 @@ use std::time::{Duration, SystemTime};
 use crate::api::SignUploadRequest;
 use crate::domain::{AccountId, UploadKey};
 use crate::error::ApiError;
-use crate::signer::{CredentialSource, PostSigner, PresignedPost};
+use crate::signer::{CredentialSource, PostSigner, PresignedPost, UploadTerms};
 
 /// Signs browser uploads into `incoming/` under a key the server chooses.
 pub struct UploadSigner {
@@ -50,17 +50,16 @@ impl UploadSigner {
             )));
         }
         let key = UploadKey::new(*caller, request.content_type);
+        let terms = UploadTerms {
+            key: key.as_str(),
+            content_type: key.content_type(),
+            max_bytes: self.max_bytes,
+            success_action_status: request.success_action_status,
+            checksum_sha256: Some(request.checksum_sha256.as_str()),
+        };
         let post = self
             .signer
-            .presign(
-                &self.credentials,
-                &key,
-                &request.checksum_sha256,
-                self.max_bytes,
-                request.success_action_status,
-                self.ttl,
-                now,
-            )
+            .presign(&self.credentials, &terms, self.ttl, now)
             .await?;
         Ok(SignedUpload {
             key,

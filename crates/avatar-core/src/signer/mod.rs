@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use time::OffsetDateTime;
 
-use crate::domain::{ContentType, Sha256Checksum, UploadKey};
+use crate::domain::ContentType;
 use crate::error::ApiError;
 
 /// Credentials that expire sooner than this are refreshed before signing, so a policy
@@ -80,24 +80,14 @@ impl PostSigner {
     pub async fn presign(
         &self,
         credentials: &CredentialSource,
-        key: &UploadKey,
-        checksum: &Sha256Checksum,
-        max_bytes: u64,
-        success_action_status: Option<SuccessActionStatus>,
+        terms: &UploadTerms<'_>,
         ttl: Duration,
         now: SystemTime,
     ) -> Result<PresignedPost, ApiError> {
         let creds = credentials
             .current(now, ttl.min(CREDENTIAL_REFRESH_MARGIN))
             .await?;
-        let terms = UploadTerms {
-            key: key.as_str(),
-            content_type: key.content_type(),
-            max_bytes,
-            success_action_status,
-            checksum_sha256: Some(checksum.as_str()),
-        };
-        Ok(self.sign_terms(&creds, &terms, ttl, now))
+        Ok(self.sign_terms(&creds, terms, ttl, now))
     }
 
     /// Pure signing of the usual form (S3's default `204` answer); see [`Self::sign_terms`].
