@@ -8,7 +8,7 @@ use avatar_core::api::{SignUploadRequest, require_json};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const BODY: &[u8] =
-    br#"{"filename": "IMG_20261126_120000.jpg", "contentType": "image/jpeg", "size": 1048576}"#;
+    br#"{"filename": "IMG_20261126_120000.jpg", "contentType": "image/jpeg", "size": 1048576, "checksumSha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}"#;
 
 fn parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("sign request");

@@ -8,7 +8,7 @@ use avatar_core::api::SignUploadResponse;
 use avatar_core::api::{SignUploadRequest, json_response, require_json};
 use avatar_core::domain::{ContentType, UploadKey};
 use avatar_core::service::{SignedUpload, UploadSigner};
-use avatar_core::signer::{CredentialSource, PostPolicy, PostSigner, SigningKeyCache};
+use avatar_core::signer::{CredentialSource, PostPolicy, PostSigner, SigningKeyCache, UploadTerms};
 use aws_credential_types::Credentials;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::StatusCode;
@@ -22,7 +22,9 @@ fn account() -> avatar_core::domain::AccountId {
 const MAX_BYTES: u64 = 5_242_880;
 const TTL: Duration = Duration::from_secs(300);
 
-const BODY: &[u8] = br#"{"filename": "me.png", "contentType": "image/png", "size": 123456}"#;
+const BODY: &[u8] = br#"{"filename": "me.png", "contentType": "image/png", "size": 123456, "checksumSha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}"#;
+/// The SHA-256 the page sends with every request, pinned in every policy.
+const CHECKSUM: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 /// Shaped like a Lambda execution role's: temporary, with a session token of about 1 KB
 /// that goes into the policy, the form fields and so twice into the response.
@@ -78,14 +80,14 @@ fn end_to_end(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let key = UploadKey::new(account(), ContentType::Png);
-                let post = post_signer.sign(
-                    &creds,
-                    key.as_str(),
-                    key.content_type(),
-                    MAX_BYTES,
-                    TTL,
-                    SystemTime::now(),
-                );
+                let terms = UploadTerms {
+                    key: key.as_str(),
+                    content_type: key.content_type(),
+                    max_bytes: MAX_BYTES,
+                    success_action_status: None,
+                    checksum_sha256: Some(CHECKSUM),
+                };
+                let post = post_signer.sign_terms(&creds, &terms, TTL, SystemTime::now());
                 let signed = SignedUpload {
                     key,
                     post,
@@ -171,6 +173,7 @@ fn parts(c: &mut Criterion) {
         key: "incoming/0f8fad5b-d9cb-469f-a165-70867728950e/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c.png",
         content_type: "image/png",
         success_action_status: None,
+        checksum_sha256: Some(CHECKSUM),
         max_bytes: MAX_BYTES,
         credential: &credential,
         amz_date: &amz_date,
