@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use crate::domain::{
-    AccountId, AvatarKey, ContentType, Expected, FullName, Profile, UploadKey, Username,
+    AccountId, AvatarChange, AvatarKey, ContentType, Expected, FullName, Profile, UploadKey,
+    Username,
 };
 use crate::error::BoxError;
 
@@ -54,8 +55,8 @@ pub struct ProfileWrite {
     /// The signed-in caller: creates are owned by it, updates need it to be the owner.
     pub owner: AccountId,
     pub full_name: FullName,
-    /// `None` keeps the stored avatar.
-    pub avatar_key: Option<AvatarKey>,
+    /// Keep the stored avatar, remove it, or set a published one.
+    pub avatar: AvatarChange<AvatarKey>,
     pub expected: Expected,
     /// Identifies this request's write, so a retried write that already landed is recognised.
     pub write_id: String,
@@ -85,6 +86,16 @@ pub enum Conflict {
     AlreadyOwns(Username),
 }
 
+/// Where deleting an account's profile stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteStart {
+    /// The account has no profile and nothing left to clean up.
+    NotFound,
+    /// The profile and its owner record are gone (now or by an earlier attempt); these
+    /// objects were its avatar's and are to be deleted, then `finish_delete`.
+    Purge(Vec<AvatarKey>),
+}
+
 /// Profiles, keyed by username and owned by one account each. Every implementation keeps
 /// these rules; the service and its clean-up of avatar objects rely on them.
 #[async_trait]
@@ -109,9 +120,19 @@ pub trait ProfileStore: Send + Sync {
     ///   `Written` with the stored profile, as the first attempt would have.
     /// - **`created`** is true only when this write made the profile (no stored version
     ///   before it).
-    /// - **Replaced avatar.** `avatar_key: None` keeps the stored avatar. When a new avatar
-    ///   replaces a different stored one, `replaced_avatar` names the old key, which no
-    ///   profile references any more; the caller deletes it. It is `None` when unknown (a
+    /// - **Replaced avatar.** `AvatarChange::Keep` keeps the stored avatar. When a new
+    ///   avatar replaces a different stored one, or `Remove` removes it, `replaced_avatar`
+    ///   names the old key, which no profile references any more; the caller deletes it. It is `None` when unknown (a
     ///   recognised retry), so an object is never deleted on a guess.
     async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError>;
+
+    /// Deletes `owner`'s profile and owner record in one atomic step that also records the
+    /// avatar objects left to delete, so the username is free at once and a retry after a
+    /// failed clean-up finds the same objects again. Conditioned on the version read, so a
+    /// concurrent save is never half-deleted (it either lands before and its avatar is
+    /// listed, or after, on a fresh profile).
+    async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError>;
+
+    /// Forgets the objects of a finished delete.
+    async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError>;
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use avatar_core::adapters::DynamoProfiles;
-use avatar_core::domain::{AccountId, Expected, FullName, Username};
+use avatar_core::domain::{AccountId, AvatarChange, Expected, FullName, Username};
 use avatar_core::ports::{Conflict, ProfileStore, ProfileWrite, WriteOutcome};
 use test_support::{TABLE, TestStack};
 
@@ -17,7 +17,7 @@ fn write(owner: AccountId, username: &str, expected: Expected) -> ProfileWrite {
         username: Username::try_from(username).expect("username"),
         owner,
         full_name: FullName::try_from("Racer").expect("name"),
-        avatar_key: None,
+        avatar: AvatarChange::Keep,
         expected,
         write_id: uuid::Uuid::new_v4().to_string(),
         updated_at: "2026-11-30T12:00:00Z".into(),

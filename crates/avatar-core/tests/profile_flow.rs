@@ -8,9 +8,11 @@ use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
 use avatar_core::domain::{
-    AccountId, ContentType, Expected, FullName, Profile, Sha256Checksum, Username,
+    AccountId, AvatarChange, ContentType, Expected, FullName, Profile, Sha256Checksum, Username,
 };
-use avatar_core::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use avatar_core::ports::{
+    Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
+};
 use avatar_core::service::{ProfileService, Saved, UploadSigner, get_profile};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
@@ -246,7 +248,7 @@ async fn a_retried_write_that_already_landed_is_recognised() {
         username: Username::try_from("retry").unwrap(),
         owner: ada(),
         full_name: FullName::try_from("Retry").unwrap(),
-        avatar_key: None,
+        avatar: AvatarChange::Keep,
         expected: Expected::Absent,
         write_id: "write-1".into(),
         updated_at: "2026-11-26T12:00:00Z".into(),
@@ -409,6 +411,14 @@ impl ProfileStore for LandsThenFails {
         self.0.write(write).await?;
         Err(StoreError::Unavailable("response lost".into()))
     }
+
+    async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError> {
+        self.0.begin_delete(owner).await
+    }
+
+    async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError> {
+        self.0.finish_delete(owner).await
+    }
 }
 
 #[tokio::test]
@@ -455,12 +465,28 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     assert!(keys.contains(&key), "upload kept for a retry");
 }
 
-/// An object store whose reads come back altered after S3 checked them (a corrupted read,
-/// or bytes swapped behind the checksum): what save-profile reads no longer matches.
-struct AlteredReads(S3Objects);
+/// The real S3 adapter with faults switched on by the test: reads that come back altered
+/// after S3 checked them (a corrupted read, or bytes swapped behind the checksum), and
+/// avatar deletes that fail while S3 is down for a moment.
+#[derive(Clone, Default)]
+struct Faults {
+    altered_reads: Arc<std::sync::atomic::AtomicBool>,
+    failing_deletes: Arc<std::sync::atomic::AtomicBool>,
+}
+
+struct Faulty(S3Objects, Faults);
+
+impl Faults {
+    fn set(flag: &std::sync::atomic::AtomicBool, on: bool) {
+        flag.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn on(flag: &std::sync::atomic::AtomicBool) -> bool {
+        flag.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
 
 #[async_trait::async_trait]
-impl avatar_core::ports::ObjectStore for AlteredReads {
+impl avatar_core::ports::ObjectStore for Faulty {
     async fn get_upload(
         &self,
         key: &avatar_core::domain::UploadKey,
@@ -470,7 +496,7 @@ impl avatar_core::ports::ObjectStore for AlteredReads {
             avatar_core::ports::Fetched::Found {
                 bytes,
                 checksum_sha256,
-            } => {
+            } if Faults::on(&self.1.altered_reads) => {
                 let mut altered = bytes.to_vec();
                 let last = altered.len() - 1;
                 altered[last] ^= 0xff;
@@ -494,23 +520,31 @@ impl avatar_core::ports::ObjectStore for AlteredReads {
         self.0.delete_upload(key).await
     }
     async fn delete_avatar(&self, key: &avatar_core::domain::AvatarKey) -> Result<(), StoreError> {
+        if Faults::on(&self.1.failing_deletes) {
+            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
+        }
         self.0.delete_avatar(key).await
     }
+}
+
+fn faulty_service(stack: &TestStack, faults: &Faults) -> ProfileService {
+    let sdk = stack.sdk_config();
+    ProfileService::new(
+        Box::new(Faulty(
+            S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
+            faults.clone(),
+        )),
+        Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
+        MAX,
+    )
 }
 
 #[tokio::test]
 async fn bytes_that_do_not_match_the_uploads_checksum_are_refused_and_deleted() {
     let stack = TestStack::start().await;
-    let sdk = stack.sdk_config();
-    let profiles = ProfileService::new(
-        Box::new(AlteredReads(S3Objects::new(
-            sdk,
-            BUCKET,
-            Some(&stack.s3.url()),
-        ))),
-        Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
-        MAX,
-    );
+    let faults = Faults::default();
+    Faults::set(&faults.altered_reads, true);
+    let profiles = faulty_service(&stack, &faults);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let err = save(
         &profiles,
@@ -524,4 +558,103 @@ async fn bytes_that_do_not_match_the_uploads_checksum_are_refused_and_deleted() 
         "the upload is deleted, nothing published"
     );
     assert!(stack.items().await.is_empty(), "nothing saved");
+}
+
+#[tokio::test]
+async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
+    let stack = TestStack::start().await;
+    let faults = Faults::default();
+    let profiles = faulty_service(&stack, &faults);
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    save(
+        &profiles,
+        json!({"username": "flaky", "fullName": "Flaky", "avatarKey": key}),
+    )
+    .await
+    .expect("saved");
+    assert_eq!(stack.keys().await.len(), 1);
+
+    Faults::set(&faults.failing_deletes, true);
+    let err = profiles.delete(&ada()).await.unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
+    // The profile is gone and the username free; the picture waits for the retry.
+    assert!(stack.item("flaky").await.is_none());
+    assert!(
+        stack
+            .owner_item(test_support::events::FIXTURE_SUB)
+            .await
+            .is_none()
+    );
+    assert_eq!(stack.keys().await.len(), 1);
+
+    Faults::set(&faults.failing_deletes, false);
+    profiles
+        .delete(&ada())
+        .await
+        .expect("the retry finishes the delete");
+    assert!(stack.keys().await.is_empty(), "no object left behind");
+    assert!(stack.items().await.is_empty(), "no item left behind");
+    assert_eq!(
+        profiles.delete(&ada()).await.unwrap_err().code(),
+        "not_found"
+    );
+}
+
+#[tokio::test]
+async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object() {
+    let stack = TestStack::start().await;
+    let profiles = Arc::new(service(&stack, &stack.s3.url(), &stack.dynamodb.url()).await);
+    for round in 0..10 {
+        let username = format!("race{round}");
+        let first = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+        save(
+            &profiles,
+            json!({"username": username, "fullName": "Racer", "avatarKey": first}),
+        )
+        .await
+        .expect("created");
+        let second = browser_upload(&stack, ContentType::Png, images::png(9, 9)).await;
+        let saver = {
+            let profiles = Arc::clone(&profiles);
+            let body = json!({"username": username, "fullName": "Racer", "avatarKey": second});
+            tokio::spawn(async move { save(&profiles, body).await })
+        };
+        let deleter = {
+            let profiles = Arc::clone(&profiles);
+            tokio::spawn(async move { profiles.delete(&ada()).await })
+        };
+        let _ = saver.await.expect("task");
+        let _ = deleter.await.expect("task");
+
+        let published: Vec<String> = stack
+            .keys()
+            .await
+            .into_iter()
+            .filter(|k| k.starts_with("avatars/"))
+            .collect();
+        match stack.item(&username).await {
+            Some(item) => {
+                // The save landed after the delete: a fresh profile with its own picture.
+                let avatar = item["avatarKey"].as_s().unwrap().clone();
+                assert_eq!(
+                    published,
+                    vec![avatar],
+                    "round {round}: only the referenced picture"
+                );
+            }
+            None => assert!(
+                published.is_empty(),
+                "round {round}: a deleted profile leaves no picture: {published:?}"
+            ),
+        }
+        // Start the next round from nothing.
+        let _ = profiles.delete(&ada()).await;
+        assert!(
+            stack
+                .keys()
+                .await
+                .iter()
+                .all(|k| !k.starts_with("avatars/"))
+        );
+    }
 }

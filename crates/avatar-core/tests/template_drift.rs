@@ -58,9 +58,10 @@ fn every_function_crate_is_deployed_and_nothing_else() {
 }
 
 /// The API's routes, the function serving each, and whether it needs a signed-in caller.
-const ROUTES: [(&str, &str, &str, bool); 4] = [
+const ROUTES: [(&str, &str, &str, bool); 5] = [
     ("sign-upload", "POST", "/api/uploads", true),
     ("save-profile", "POST", "/api/profile", true),
+    ("save-profile", "DELETE", "/api/profile", true),
     ("get-profile", "GET", "/api/me", true),
     ("get-profile", "GET", "/api/profile/{username}", false),
 ];
@@ -330,6 +331,7 @@ fn each_function_may_do_exactly_what_its_code_calls() {
     assert_eq!(
         dynamodb,
         [
+            "dynamodb:DeleteItem",
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem"

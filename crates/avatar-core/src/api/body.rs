@@ -51,6 +51,19 @@ impl JsonObject {
         }
     }
 
+    /// Absent → `None`; `null` → `Some(None)`; a string → `Some(Some(s))`.
+    pub fn nullable_str(&self, field: &'static str) -> Result<Option<Option<&str>>, ApiError> {
+        match self.0.get(field) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(s)) => Ok(Some(Some(s))),
+            Some(_) => Err(ApiError::invalid(
+                field,
+                format!("The field {field} must be a string or null."),
+            )),
+        }
+    }
+
     pub fn required_str(&self, field: &'static str) -> Result<&str, ApiError> {
         self.optional_str(field)?
             .ok_or_else(|| ApiError::invalid(field, format!("The field {field} is required.")))

@@ -27,6 +27,14 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Stri
     response
 }
 
+/// `204 No Content`, with the same caching and sniffing rules as every answer.
+pub fn no_content() -> Response<String> {
+    let mut response = json_response(StatusCode::NO_CONTENT, &());
+    *response.body_mut() = String::new();
+    response.headers_mut().remove(header::CONTENT_TYPE);
+    response
+}
+
 pub fn error_response(error: &ApiError) -> Response<String> {
     json_response(error.status(), &error.body())
 }

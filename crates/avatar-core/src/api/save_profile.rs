@@ -1,5 +1,5 @@
 use super::JsonObject;
-use crate::domain::{Expected, FullName, UploadKey, Username};
+use crate::domain::{AvatarChange, Expected, FullName, UploadKey, Username};
 use crate::error::ApiError;
 
 /// `POST /api/profile`, parsed: `{"username", "fullName", "avatarKey"?, "expectedVersion"?}`.
@@ -7,8 +7,8 @@ use crate::error::ApiError;
 pub struct SaveProfileRequest {
     pub username: Username,
     pub full_name: FullName,
-    /// `None` keeps the current avatar.
-    pub avatar_key: Option<UploadKey>,
+    /// Absent keeps the current avatar, `null` removes it, a key replaces it.
+    pub avatar: AvatarChange<UploadKey>,
     pub expected: Expected,
 }
 
@@ -19,10 +19,11 @@ impl TryFrom<&[u8]> for SaveProfileRequest {
         let obj = JsonObject::parse(body)?;
         let username = Username::try_from(obj.required_str("username")?)?;
         let full_name = FullName::try_from(obj.required_str("fullName")?)?;
-        let avatar_key = obj
-            .optional_str("avatarKey")?
-            .map(UploadKey::try_from)
-            .transpose()?;
+        let avatar = match obj.nullable_str("avatarKey")? {
+            None => AvatarChange::Keep,
+            Some(None) => AvatarChange::Remove,
+            Some(Some(key)) => AvatarChange::Replace(UploadKey::try_from(key)?),
+        };
         let expected = match obj.optional_u64("expectedVersion")? {
             None => Expected::Any,
             Some(0) => Expected::Absent,
@@ -31,7 +32,7 @@ impl TryFrom<&[u8]> for SaveProfileRequest {
         Ok(Self {
             username,
             full_name,
-            avatar_key,
+            avatar,
             expected,
         })
     }

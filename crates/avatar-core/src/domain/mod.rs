@@ -14,6 +14,6 @@ pub use avatar_key::AvatarKey;
 pub use checksum::Sha256Checksum;
 pub use content_type::ContentType;
 pub use full_name::FullName;
-pub use profile::{Expected, Profile};
+pub use profile::{AvatarChange, Expected, Profile};
 pub use upload_key::UploadKey;
 pub use username::Username;

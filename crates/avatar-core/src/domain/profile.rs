@@ -13,6 +13,15 @@ pub struct Profile {
     pub updated_at: String,
 }
 
+/// What a save does to the avatar: `avatarKey` absent keeps it, `null` removes it, a key
+/// replaces it with that upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AvatarChange<K> {
+    Keep,
+    Remove,
+    Replace(K),
+}
+
 /// `expectedVersion`, like HTTP `If-Match`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {

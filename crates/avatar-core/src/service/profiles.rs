@@ -4,11 +4,13 @@ use time::format_description::well_known::Rfc3339;
 use crate::api::SaveProfileRequest;
 use crate::avatar::{self, Rejection};
 use crate::domain::{
-    AccountId, AvatarKey, ContentType, Expected, Profile, Sha256Checksum, UploadKey, Username,
+    AccountId, AvatarChange, AvatarKey, ContentType, Expected, Profile, Sha256Checksum, UploadKey,
+    Username,
 };
 use crate::error::ApiError;
 use crate::ports::{
-    Conflict, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
+    Conflict, DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError,
+    WriteOutcome,
 };
 
 /// Profiles and their avatars: verifies uploads, publishes clean copies, writes atomically.
@@ -43,7 +45,7 @@ impl ProfileService {
         caller: &AccountId,
         request: SaveProfileRequest,
     ) -> Result<Saved, ApiError> {
-        if let Some(upload) = &request.avatar_key
+        if let AvatarChange::Replace(upload) = &request.avatar
             && upload.owner() != *caller
         {
             // Checked before anything is read: another account's upload stays untouched.
@@ -52,15 +54,19 @@ impl ProfileService {
                 field: Some("avatarKey"),
             });
         }
-        let published = match &request.avatar_key {
-            Some(upload) => Some(self.publish(&request.username, upload).await?),
-            None => None,
+        let published = match &request.avatar {
+            AvatarChange::Replace(upload) => Some(self.publish(&request.username, upload).await?),
+            AvatarChange::Keep | AvatarChange::Remove => None,
         };
         let write = ProfileWrite {
             username: request.username.clone(),
             owner: *caller,
             full_name: request.full_name.clone(),
-            avatar_key: published.clone(),
+            avatar: match (&request.avatar, &published) {
+                (_, Some(avatar)) => AvatarChange::Replace(avatar.clone()),
+                (AvatarChange::Remove, None) => AvatarChange::Remove,
+                _ => AvatarChange::Keep,
+            },
             expected: request.expected,
             write_id: uuid::Uuid::new_v4().to_string(),
             updated_at: now_rfc3339(),
@@ -112,7 +118,7 @@ impl ProfileService {
         replaced_avatar: Option<AvatarKey>,
     ) -> Saved {
         let upload = async {
-            if let Some(upload) = &request.avatar_key {
+            if let AvatarChange::Replace(upload) = &request.avatar {
                 self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
             }
         };
@@ -188,6 +194,25 @@ impl ProfileService {
         if let Err(err) = result {
             tracing::warn!(key, error = %err, "clean-up failed");
         }
+    }
+}
+
+impl ProfileService {
+    /// `DELETE /api/profile`: the caller's profile, owner record and avatar objects. The
+    /// username is free as soon as the items are gone; a retry after a failed object
+    /// delete finishes the job.
+    pub async fn delete(&self, caller: &AccountId) -> Result<(), ApiError> {
+        let objects = match self.profiles.begin_delete(caller).await? {
+            DeleteStart::NotFound => {
+                return Err(ApiError::NotFound("You have no profile to delete.".into()));
+            }
+            DeleteStart::Purge(objects) => objects,
+        };
+        for key in &objects {
+            self.objects.delete_avatar(key).await?;
+        }
+        self.profiles.finish_delete(caller).await?;
+        Ok(())
     }
 }
 

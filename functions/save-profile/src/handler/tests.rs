@@ -114,6 +114,7 @@ async fn fixtures_parse_and_answer_as_documented() {
     for (name, status, code) in [
         ("create", 201, None),
         ("update", 200, None),
+        ("remove-picture", 200, None),
         ("with-avatar", 422, Some("upload_not_found")),
         ("bad-username", 400, Some("invalid_request")),
         ("key-outside-incoming", 400, Some("invalid_request")),
@@ -670,4 +671,117 @@ async fn an_upload_without_its_checksum_is_refused_and_deleted() {
         (vec![], vec![]),
         "upload deleted, nothing saved"
     );
+}
+
+impl Harness {
+    /// `DELETE /api/profile` as the account `sub` (`None`: without claims).
+    async fn delete_as(&self, sub: Option<&str>) -> (u16, String) {
+        let payload = events::fixture("save-profile/delete");
+        let payload = match sub {
+            Some(sub) => events::as_account(payload, sub),
+            None => events::without_claims(payload),
+        };
+        let request = lambda_http::request::from_str(&payload.to_string()).expect("event");
+        let response = handle(&self.profiles, request).await.expect("infallible");
+        let status = response.status().as_u16();
+        (
+            status,
+            String::from_utf8_lossy(response.body().as_ref()).into_owned(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn delete_removes_every_item_and_object_and_frees_the_username() {
+    let h = Harness::start().await;
+    let first = h.upload("png", images::png(8, 8)).await;
+    assert_eq!(
+        h.save(json!({"username": "ada", "fullName": "Ada", "avatarKey": first}))
+            .await
+            .0,
+        201
+    );
+    let second = h.upload("png", images::png(9, 9)).await;
+    assert_eq!(
+        h.save(json!({"username": "ada", "fullName": "Ada", "avatarKey": second}))
+            .await
+            .0,
+        200
+    );
+    let (keys, items) = h.snapshot().await;
+    assert_eq!(keys.len(), 1, "one published avatar: {keys:?}");
+    assert_eq!(items.len(), 2, "profile and owner record");
+
+    // Without claims nothing happens; another account has nothing to delete.
+    let (status, body) = h.delete_as(None).await;
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = h.delete_as(Some(OTHER_SUB)).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("not_found"));
+    assert_eq!(h.snapshot().await, (keys, items), "nothing touched");
+
+    let (status, body) = h.delete_as(Some(FIXTURE_SUB)).await;
+    assert_eq!((status, body.as_str()), (204, ""));
+    assert_eq!(
+        h.snapshot().await,
+        (vec![], vec![]),
+        "every object and item is gone"
+    );
+
+    // Safe to retry: the second is 404; the username is free for anyone.
+    assert_eq!(h.delete_as(Some(FIXTURE_SUB)).await.0, 404);
+    let (status, body) = h
+        .save_as(OTHER_SUB, json!({"username": "ada", "fullName": "New Ada"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // And the deleted account can create a profile again.
+    let (status, body) = h
+        .save(json!({"username": "lovelace", "fullName": "Ada"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn a_null_avatar_key_removes_the_picture_and_an_absent_one_keeps_it() {
+    let h = Harness::start().await;
+    let upload = h.upload("png", images::png(8, 8)).await;
+    let (_, created) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": upload}))
+        .await;
+    let avatar = created["avatarUrl"].as_str().unwrap().to_string();
+
+    let (status, kept) = h
+        .save(json!({"username": "ada", "fullName": "Ada K"}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        kept["avatarUrl"],
+        avatar.as_str(),
+        "absent keeps the picture"
+    );
+
+    let (status, removed) = h
+        .save(
+            json!({"username": "ada", "fullName": "Ada", "avatarKey": null, "expectedVersion": 2}),
+        )
+        .await;
+    assert_eq!(status, 200, "{removed}");
+    assert_eq!(removed["avatarUrl"], "/default-avatar.svg");
+    assert_eq!(removed["version"], 3);
+    let (keys, items) = h.snapshot().await;
+    assert!(
+        keys.is_empty(),
+        "the old picture is deleted after the write: {keys:?}"
+    );
+    let profile = items
+        .iter()
+        .find(|i| i["pk"].as_s().unwrap() == "PROFILE#ada")
+        .unwrap();
+    assert!(!profile.contains_key("avatarKey"));
+
+    // Removing when there is none is a plain save.
+    let (status, body) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": null}))
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -14,6 +14,26 @@ pub fn profile_pk(username: &Username) -> AttributeValue {
     AttributeValue::S(format!("PROFILE#{username}"))
 }
 
+/// `PURGE#{sub}`: the avatar objects of a deleted profile, until they are deleted.
+pub fn purge_pk(owner: &AccountId) -> AttributeValue {
+    AttributeValue::S(format!("PURGE#{owner}"))
+}
+
+/// The objects a purge record lists.
+pub fn purge_objects(item: &Item) -> Result<Vec<AvatarKey>, StoreError> {
+    item.get("objects")
+        .and_then(|v| v.as_l().ok())
+        .ok_or_else(|| corrupt("purge list"))?
+        .iter()
+        .map(|v| {
+            v.as_s()
+                .ok()
+                .and_then(|s| AvatarKey::parse_stored(s))
+                .ok_or_else(|| corrupt("purge list"))
+        })
+        .collect()
+}
+
 /// `OWNER#{sub}`: the one username an account owns.
 pub fn owner_pk(owner: &AccountId) -> AttributeValue {
     AttributeValue::S(format!("OWNER#{owner}"))

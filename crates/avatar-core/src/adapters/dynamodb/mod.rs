@@ -11,13 +11,14 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem,
 };
 
-use self::item::{Item, owner_pk, profile_pk};
+use self::item::{Item, owner_pk, profile_pk, purge_pk};
 use super::sdk_error::classify;
-use crate::domain::{AccountId, Expected, Profile, Username};
-use crate::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use crate::domain::{AccountId, AvatarChange, Expected, Profile, Username};
+use crate::ports::{Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
 
 /// Attempts at a create that another transaction on the same items interrupted.
 const TRANSACTION_ATTEMPTS: u32 = 3;
@@ -86,10 +87,17 @@ impl DynamoProfiles {
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if let Some(avatar) = &write.avatar_key {
-            set.push("avatarKey = :avatarKey");
-            request = request
-                .expression_attribute_values(":avatarKey", AttributeValue::S(avatar.to_string()));
+        let mut remove = "";
+        match &write.avatar {
+            AvatarChange::Keep => {}
+            AvatarChange::Remove => remove = " REMOVE avatarKey",
+            AvatarChange::Replace(avatar) => {
+                set.push("avatarKey = :avatarKey");
+                request = request.expression_attribute_values(
+                    ":avatarKey",
+                    AttributeValue::S(avatar.to_string()),
+                );
+            }
         }
         // The writeId guard makes an SDK retry of a write that already landed fail its
         // condition instead of adding a second version; it is then recognised below.
@@ -103,7 +111,7 @@ impl DynamoProfiles {
                 request.expression_attribute_values(":expected", AttributeValue::N(n.to_string()));
         }
         let result = request
-            .update_expression(format!("SET {} ADD version :one", set.join(", ")))
+            .update_expression(format!("SET {} ADD version :one{remove}", set.join(", ")))
             .condition_expression(condition)
             .send()
             .await;
@@ -112,15 +120,19 @@ impl DynamoProfiles {
                 let old = output.attributes.unwrap_or_default();
                 let old_version = old.get("version").map(item::number).transpose()?;
                 let old_avatar = item::avatar(&old)?;
-                let replaced_avatar = old_avatar
-                    .clone()
-                    .filter(|old| write.avatar_key.as_ref().is_some_and(|new| new != old));
+                let (avatar_key, replaced_avatar) = match &write.avatar {
+                    AvatarChange::Keep => (old_avatar, None),
+                    AvatarChange::Remove => (None, old_avatar),
+                    AvatarChange::Replace(new) => {
+                        (Some(new.clone()), old_avatar.filter(|old| old != new))
+                    }
+                };
                 Ok(Ok(WriteOutcome::Written {
                     profile: Profile {
                         username: write.username.clone(),
                         owner: write.owner,
                         full_name: write.full_name.clone(),
-                        avatar_key: write.avatar_key.clone().or(old_avatar),
+                        avatar_key,
                         version: old_version.unwrap_or(0) + 1,
                         updated_at: write.updated_at.clone(),
                     },
@@ -163,7 +175,7 @@ impl DynamoProfiles {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        if let Some(avatar) = &write.avatar_key {
+        if let AvatarChange::Replace(avatar) = &write.avatar {
             profile.insert("avatarKey".into(), AttributeValue::S(avatar.to_string()));
         }
         let owner: Item = [
@@ -206,7 +218,10 @@ impl DynamoProfiles {
                             username: write.username.clone(),
                             owner: write.owner,
                             full_name: write.full_name.clone(),
-                            avatar_key: write.avatar_key.clone(),
+                            avatar_key: match &write.avatar {
+                                AvatarChange::Replace(avatar) => Some(avatar.clone()),
+                                AvatarChange::Keep | AvatarChange::Remove => None,
+                            },
                             version: 1,
                             updated_at: write.updated_at.clone(),
                         },
@@ -242,6 +257,58 @@ impl DynamoProfiles {
                 ));
             }
             attempt += 1;
+        }
+    }
+}
+
+impl DynamoProfiles {
+    /// One attempt: delete the profile read at `version` and its owner record, and record
+    /// its objects. `Ok(false)` when a concurrent write changed it meanwhile.
+    async fn delete_once(&self, profile: &Profile) -> Result<bool, StoreError> {
+        let to_store = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Failed(Box::new(e));
+        let delete_profile = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", profile_pk(&profile.username))
+            .condition_expression("#owner = :owner AND version = :version")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", AttributeValue::S(profile.owner.to_string()))
+            .expression_attribute_values(":version", AttributeValue::N(profile.version.to_string()))
+            .build()
+            .map_err(to_store)?;
+        let delete_owner = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", owner_pk(&profile.owner))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(to_store)?;
+        let objects = profile
+            .avatar_key
+            .iter()
+            .map(|k| AttributeValue::S(k.to_string()))
+            .collect();
+        let purge = Put::builder()
+            .table_name(&self.table)
+            .item("pk", purge_pk(&profile.owner))
+            .item("username", AttributeValue::S(profile.username.to_string()))
+            .item("objects", AttributeValue::L(objects))
+            .build()
+            .map_err(to_store)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(delete_profile).build())
+            .transact_items(TransactWriteItem::builder().delete(delete_owner).build())
+            .transact_items(TransactWriteItem::builder().put(purge).build())
+            // An SDK retry of a landed delete succeeds instead of failing its conditions.
+            .client_request_token(uuid::Uuid::new_v4().to_string())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) => match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(false),
+                _ => Err(classify(err)),
+            },
         }
     }
 }
@@ -283,6 +350,34 @@ impl ProfileStore for DynamoProfiles {
         // Both items are written and deleted together; a profile owned by someone else
         // would be a broken invariant, never shown.
         Ok(self.get(&username).await?.filter(|p| p.owner == *owner))
+    }
+
+    async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError> {
+        for _ in 0..TRANSACTION_ATTEMPTS {
+            if let Some(purge) = self.get_item(purge_pk(owner)).await? {
+                return Ok(DeleteStart::Purge(item::purge_objects(&purge)?));
+            }
+            let Some(profile) = self.get_owned(owner).await? else {
+                return Ok(DeleteStart::NotFound);
+            };
+            if self.delete_once(&profile).await? {
+                return Ok(DeleteStart::Purge(profile.avatar_key.into_iter().collect()));
+            }
+        }
+        Err(StoreError::Unavailable(
+            "the profile kept changing while it was being deleted".into(),
+        ))
+    }
+
+    async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", purge_pk(owner))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
     async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
