@@ -109,10 +109,11 @@ async fn send(
 /// (what is wrong, the Authorization header, other headers, the answer's status)
 type Case<'a> = (&'a str, Option<String>, Vec<(&'a str, String)>, u16);
 
-const PROTECTED: [(&str, &str); 3] = [
+const PROTECTED: [(&str, &str); 4] = [
     ("POST", "/api/uploads"),
     ("POST", "/api/profile"),
     ("GET", "/api/me"),
+    ("DELETE", "/api/profile"),
 ];
 
 #[tokio::test]
@@ -123,7 +124,7 @@ async fn only_the_templates_routes_exist() {
     let bearer = format!("Bearer {token}");
     for (method, path) in [
         ("GET", "/api/nope"),
-        ("DELETE", "/api/profile"),
+        ("DELETE", "/api/profile/ada"),
         ("GET", "/api/uploads"),
         ("PUT", "/api/profile/ada"),
         ("GET", "/api/profile/"),
