@@ -160,6 +160,11 @@ export async function saveProfile(body, token) {
   return postJson("/api/profile", body, token);
 }
 
+/** Standard base64 of a buffer's SHA-256, as `checksumSha256` wants it. */
+export function sha256Base64(buffer) {
+  return createHash("sha256").update(buffer).digest("base64");
+}
+
 /** `POST /api/uploads` with `token` (none: the request is unauthenticated). */
 export async function signUpload(body, token) {
   return postJson("/api/uploads", body, token);

@@ -43,7 +43,7 @@ describe("concurrent edits", () => {
 
     for (const page of [first, second]) {
       await openAccountPage(page, username);
-      await page.waitForFunction(() => document.querySelector("input[name=full-name]").value === "Grace Hopper");
+      await page.waitForFunction(() => document.querySelector("input[name=full-name]")?.value === "Grace Hopper");
     }
 
     await first.fill("input[name=full-name]", "Grace Brewster Hopper");
@@ -73,7 +73,7 @@ describe("concurrent edits", () => {
     // Following the offer loads the latest version, and saving from it then works.
     await reload.click();
     await second.waitForFunction(
-      () => document.querySelector("input[name=full-name]").value === "Grace Brewster Hopper",
+      () => document.querySelector("input[name=full-name]")?.value === "Grace Brewster Hopper",
     );
     assert.equal(await second.inputValue("input[name=username]"), username);
     await second.fill("input[name=full-name]", "Admiral Hopper");

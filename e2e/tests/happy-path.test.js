@@ -15,6 +15,7 @@ import {
   pngSize,
   screenshot,
   settledStatus,
+  sha256Base64,
   statusOf,
   uniqueUsername,
   waitForState,
@@ -72,6 +73,7 @@ describe("happy path", () => {
       filename: "me.png",
       contentType: "image/png",
       size: makePng(64, 64).length,
+      checksumSha256: sha256Base64(makePng(64, 64)),
     });
     assert.ok(await page.isEnabled("#profile_form [type=submit]"), "submit is enabled after the upload");
     await screenshot(page, "03-account-uploaded");
@@ -134,7 +136,7 @@ describe("happy path", () => {
     // Follow "Edit profile": the form is pre-filled and shows the current avatar.
     await page.click("text=Edit profile");
     await page.waitForFunction(
-      (name) => document.querySelector("input[name=full-name]").value === name,
+      (name) => document.querySelector("input[name=full-name]")?.value === name,
       "First Name",
     );
     assert.equal(await page.inputValue("input[name=username]"), username);
@@ -155,7 +157,7 @@ describe("happy path", () => {
     await page.goBack();
     await page.waitForURL(/index\.html/);
     await page.waitForSelector("#profile_form [type=submit]:enabled");
-    await page.waitForFunction(() => document.querySelector("input[name=full-name]").value === "Second Name");
+    await page.waitForFunction(() => document.querySelector("input[name=full-name]")?.value === "Second Name");
     await page.fill("input[name=full-name]", "Third Name");
     await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
     await page.waitForFunction(() => document.querySelector("#profile_full_name")?.textContent === "Third Name");

@@ -11,6 +11,7 @@ import {
   saveProfile,
   screenshot,
   settledStatus,
+  sha256Base64,
   signUpload,
   tokenFor,
   uniqueUsername,
@@ -57,7 +58,7 @@ describe("refused pictures", () => {
 
     // The server is the judge too: it will not sign an SVG upload (and signs nothing
     // without a token).
-    const body = { filename: "drawing.svg", contentType: "image/svg+xml", size: SVG.length };
+    const body = { filename: "drawing.svg", contentType: "image/svg+xml", size: SVG.length, checksumSha256: sha256Base64(SVG) };
     assert.equal((await signUpload(body)).status, 401);
     const signed = await signUpload(body, await tokenFor(username));
     assert.equal(signed.status, 415);
@@ -82,7 +83,10 @@ describe("refused pictures", () => {
     assert.deepEqual(page.problems, []);
     await assertNotSaved(username);
 
-    const signed = await signUpload({ filename: "huge.png", contentType: "image/png", size }, await tokenFor(username));
+    const signed = await signUpload(
+      { filename: "huge.png", contentType: "image/png", size, checksumSha256: sha256Base64(big) },
+      await tokenFor(username),
+    );
     assert.equal(signed.status, 413);
     assert.equal(signed.body.error.code, "too_large");
     await page.context().close();

@@ -58,7 +58,7 @@ describe("sign-in", () => {
     await page.goto("/");
     await page.reload();
     await page.waitForSelector("#account_name:visible");
-    await page.waitForFunction(() => document.querySelector("input[name=full-name]").value === "Ada Signed-In");
+    await page.waitForFunction(() => document.querySelector("input[name=full-name]")?.value === "Ada Signed-In");
     assert.equal(await page.inputValue("input[name=username]"), name);
     assert.equal(await page.getAttribute("input[name=username]", "readonly"), "");
     const saved = await getProfile(name);

@@ -12,6 +12,7 @@ import {
   openAccountPage,
   screenshot,
   settledStatus,
+  sha256Base64,
   signUpload,
   tokenFor,
   uniqueUsername,
@@ -21,7 +22,11 @@ const isSign = (url) => url.pathname === "/api/uploads";
 
 /** The storage URL the API hands out (where the browser POSTs the file). */
 async function storageUrl() {
-  const signed = await signUpload({ filename: "probe.png", contentType: "image/png", size: 10 }, await tokenFor("storage-probe"));
+  const probe = Buffer.alloc(10);
+  const signed = await signUpload(
+    { filename: "probe.png", contentType: "image/png", size: 10, checksumSha256: sha256Base64(probe) },
+    await tokenFor("storage-probe"),
+  );
   assert.equal(signed.status, 201, JSON.stringify(signed.body));
   return signed.body.upload.url;
 }

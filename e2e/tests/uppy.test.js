@@ -44,10 +44,12 @@ window.uploadWithUppy = async ({ bytes, name, type, extra, token }) => {
   uppy.use(AwsS3, {
     shouldUseMultipart: false,
     async getUploadParameters(file) {
+      const digest = await crypto.subtle.digest("SHA-256", await file.data.arrayBuffer());
+      const checksumSha256 = btoa(String.fromCharCode(...new Uint8Array(digest)));
       const res = await fetch("/api/uploads", {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: \`Bearer \${token}\` },
-        body: JSON.stringify({ filename: file.name, contentType: file.type, size: file.size, ...extra }),
+        body: JSON.stringify({ filename: file.name, contentType: file.type, size: file.size, checksumSha256, ...extra }),
       });
       if (!res.ok) throw new Error((await res.json()).error.message);
       const { key, upload } = await res.json();

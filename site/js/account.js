@@ -3,6 +3,7 @@
 import { accountView } from "./account-view.js";
 import { currentSession, onSessionChange, signIn, signOut, startAuth } from "./auth.js";
 import { initProfileForm } from "./profile-form.js";
+import { initRemoveData } from "./remove-data.js";
 import { initUploader } from "./uploader.js";
 
 /** Sign in / signed-in name / Sign out: each present only in its state. */
@@ -26,6 +27,7 @@ export async function initAccountPage() {
   const showAccount = accountBar();
   initUploader(view);
   const { loadProfile } = initProfileForm(view);
+  const removeData = initRemoveData(view);
 
   view.avatarKeyInput.value = ""; // never a key restored by the browser's form-state memory
   view.updateLimitsHint();
@@ -45,6 +47,7 @@ export async function initAccountPage() {
   }
   if (session) {
     await loadProfile();
+    removeData.update();
   } else if (!error) {
     view.status.set("idle", "Sign in to create or edit your profile.");
   }

@@ -41,6 +41,7 @@ export async function apiRequest(method, path, body) {
   } catch {
     throw new NetworkError();
   }
+  if (response.status === 204) return { status: 204, data: null };
   let data = null;
   try {
     data = await response.json();

@@ -48,7 +48,8 @@ export function initProfileForm(view) {
     const body = {
       username,
       fullName,
-      avatarKey: avatarKeyInput.value || null,
+      // Absent keeps the current picture; null would remove it (the Remove button's job).
+      ...(avatarKeyInput.value ? { avatarKey: avatarKeyInput.value } : {}),
       expectedVersion: expectedVersionFor(username),
     };
 
@@ -119,6 +120,7 @@ export function initProfileForm(view) {
       const { data } = await apiRequest("GET", "/api/me");
       state.loaded = {
         username: String(data.username),
+        fullName: typeof data.fullName === "string" ? data.fullName : "",
         version: Number.isInteger(data.version) ? data.version : 0,
       };
       state.savedAvatarUrl = typeof data.avatarUrl === "string" && data.avatarUrl ? data.avatarUrl : DEFAULT_AVATAR;

@@ -39,11 +39,20 @@ export function initUploader(view) {
     return null;
   }
 
+  /** Standard base64 of the file's SHA-256: S3 stores these bytes and no others. */
+  async function checksumOf(file) {
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
+    let text = "";
+    for (const byte of digest) text += String.fromCharCode(byte);
+    return btoa(text);
+  }
+
   async function signUpload(file) {
     const { data } = await apiRequest("POST", "/api/uploads", {
       filename: file.name.slice(-255),
       contentType: file.type,
       size: file.size,
+      checksumSha256: await checksumOf(file),
     });
     if (Number.isInteger(data.maxBytes) && data.maxBytes > 0) {
       state.maxBytes = data.maxBytes;

@@ -40,7 +40,12 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
         let response = client
             .post(format!("{app}/api/uploads"))
             .bearer_auth(&token)
-            .json(&json!({"filename": "me.png", "contentType": "image/png", "size": png.len()}))
+            .json(&json!({
+                "filename": "me.png",
+                "contentType": "image/png",
+                "size": png.len(),
+                "checksumSha256": avatar_core::domain::Sha256Checksum::of(&png).as_str(),
+            }))
             .send()
             .await
             .expect("edge answers");

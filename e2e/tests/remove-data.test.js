@@ -1,0 +1,110 @@
+// Taking data back: "Remove picture" and "Delete profile", each behind a confirmation,
+// with the objects and items really gone and the person still signed in.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  BASE_URL,
+  getProfile,
+  launchBrowser,
+  makePng,
+  newPage,
+  openAccountPage,
+  screenshot,
+  settledStatus,
+  statusOf,
+  uniqueUsername,
+} from "../lib.js";
+
+/** Signs in as a new account and saves a profile with a picture through the page. */
+async function profileWithPicture(page) {
+  const name = uniqueUsername("data");
+  await openAccountPage(page, name);
+  await page.setInputFiles("#file_input", { name: "me.png", mimeType: "image/png", buffer: makePng(32, 32) });
+  assert.equal((await settledStatus(page)).state, "uploaded");
+  await page.fill("input[name=username]", name);
+  await page.fill("input[name=full-name]", "Data Owner");
+  await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+  await page.waitForSelector("#profile_full_name:visible");
+  await page.goto("/");
+  await page.waitForSelector("#delete_profile:visible");
+  return { name, saved: await getProfile(name) };
+}
+
+describe("remove picture and delete profile", () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("removes the picture after a confirmation, and the old object is gone", { timeout: 90_000 }, async () => {
+    const page = await newPage(browser);
+    const { name, saved } = await profileWithPicture(page);
+    const oldAvatar = `${BASE_URL}${saved.body.avatarUrl}`;
+    assert.equal((await fetch(oldAvatar)).status, 200);
+
+    // Cancel first: nothing changes, focus returns to the button.
+    await page.click("#remove_picture");
+    await page.waitForSelector("#confirm_dialog[open]");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm_cancel", "focus starts on Cancel");
+    await screenshot(page, "11-confirm-remove-picture");
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.querySelector("#confirm_dialog").open);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "remove_picture");
+    assert.equal((await getProfile(name)).body.avatarUrl, saved.body.avatarUrl);
+
+    await page.click("#remove_picture");
+    await page.click("#confirm_ok");
+    await page.waitForFunction(() => /was removed/.test(document.querySelector("#status").textContent));
+    assert.equal((await statusOf(page)).state, "idle");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "status", "the result gets focus");
+    assert.ok(await page.isHidden("#remove_picture"), "nothing left to remove");
+    const after = await getProfile(name);
+    assert.equal(after.body.avatarUrl, "/default-avatar.svg");
+    assert.equal(after.body.version, saved.body.version + 1);
+    // The CDN (here: the edge) no longer serves the old picture.
+    assert.equal((await fetch(oldAvatar)).status, 404);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("deletes the profile after a confirmation; still signed in, a new profile can be made", { timeout: 90_000 }, async () => {
+    const page = await newPage(browser);
+    const { name, saved } = await profileWithPicture(page);
+    const oldAvatar = `${BASE_URL}${saved.body.avatarUrl}`;
+
+    await page.click("#delete_profile");
+    await page.waitForSelector("#confirm_dialog[open]");
+    assert.match(await page.textContent("#confirm_text"), new RegExp(name));
+    await screenshot(page, "12-confirm-delete-profile");
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "DELETE" && new URL(r.url()).pathname === "/api/profile"),
+      page.click("#confirm_ok"),
+    ]);
+    assert.equal(response.status(), 204);
+    await page.waitForFunction(() => /deleted/.test(document.querySelector("#status").textContent));
+    assert.match(await page.textContent("#status"), /still signed in/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "status");
+    await screenshot(page, "13-profile-deleted");
+
+    // Gone for everyone: the profile, the picture; the username is free.
+    assert.equal((await getProfile(name)).status, 404);
+    assert.equal((await fetch(oldAvatar)).status, 404);
+    assert.ok(await page.isVisible("#account_name"), "still signed in");
+    assert.ok(await page.isHidden("#profile_danger"));
+    assert.equal(await page.inputValue("input[name=username]"), "");
+    assert.equal(await page.getAttribute("input[name=username]", "readonly"), null);
+
+    // The same account creates a profile again, under another name.
+    const again = uniqueUsername("again");
+    await page.fill("input[name=username]", again);
+    await page.fill("input[name=full-name]", "Back Again");
+    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    assert.equal((await getProfile(again)).status, 200);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+});
