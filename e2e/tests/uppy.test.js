@@ -169,6 +169,11 @@ describe("Uppy AwsS3 (POST upload with getUploadParameters)", () => {
 
       // And the profile page shows it.
       await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
+      // The page starts with the default picture; wait for the profile's own.
+      await page.waitForFunction(
+        (url) => document.querySelector("#profile_avatar")?.src.endsWith(url),
+        profile.body.avatarUrl,
+      );
       const shown = await imageSize(page, "#profile_avatar");
       assert.deepEqual([shown.width, shown.height], [48, 40]);
       await page.close();
