@@ -588,6 +588,14 @@ async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
     assert_eq!(stack.keys().await.len(), 1);
 
     Faults::set(&faults.failing_deletes, false);
+    // Meanwhile the same account made a new profile: the retry finishes the old clean-up
+    // and deletes the new profile too.
+    save(
+        &profiles,
+        json!({"username": "renewed", "fullName": "Renewed"}),
+    )
+    .await
+    .expect("a new profile");
     profiles
         .delete(&ada())
         .await

@@ -202,17 +202,25 @@ impl ProfileService {
     /// username is free as soon as the items are gone; a retry after a failed object
     /// delete finishes the job.
     pub async fn delete(&self, caller: &AccountId) -> Result<(), ApiError> {
-        let objects = match self.profiles.begin_delete(caller).await? {
-            DeleteStart::NotFound => {
-                return Err(ApiError::NotFound("You have no profile to delete.".into()));
+        // A clean-up left by an earlier attempt comes first, then the current profile (one
+        // may have been made since); at most those two, then nothing is left.
+        let mut deleted = false;
+        for _ in 0..3 {
+            let objects = match self.profiles.begin_delete(caller).await? {
+                DeleteStart::NotFound => break,
+                DeleteStart::Purge(objects) => objects,
+            };
+            for key in &objects {
+                self.objects.delete_avatar(key).await?;
             }
-            DeleteStart::Purge(objects) => objects,
-        };
-        for key in &objects {
-            self.objects.delete_avatar(key).await?;
+            self.profiles.finish_delete(caller).await?;
+            deleted = true;
         }
-        self.profiles.finish_delete(caller).await?;
-        Ok(())
+        if deleted {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound("You have no profile to delete.".into()))
+        }
     }
 }
 
