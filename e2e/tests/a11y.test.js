@@ -1,0 +1,131 @@
+// The accessibility audit of every page state, at desktop and phone widths: axe-core's
+// WCAG 2.0/2.1/2.2 A and AA rules must find nothing. Each audited state is also kept as a
+// screenshot (a11y-<state>-<width>.png), so a reviewer sees what was audited.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { assertAccessible } from "../a11y.js";
+import {
+  launchBrowser,
+  makePng,
+  newPage,
+  openAccountPage,
+  saveProfile,
+  screenshot,
+  tokenFor,
+  uniqueUsername,
+  waitForState,
+} from "../lib.js";
+
+const WIDTHS = [
+  ["desktop", { width: 1024, height: 800 }],
+  ["phone", { width: 375, height: 740 }],
+];
+
+const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>');
+
+/** Audits the page as it is now and keeps a screenshot of what was audited. */
+async function auditState(page, state, width) {
+  await screenshot(page, `a11y-${state}-${width}`);
+  await assertAccessible(page, `${state} (${width})`);
+}
+
+/** Slows uploads to ~64 KB/s, so an upload can be audited while it runs. */
+async function throttleUploads(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 20,
+    downloadThroughput: -1,
+    uploadThroughput: 64 * 1024,
+  });
+  return () =>
+    cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+}
+
+describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const [width, viewport] of WIDTHS) {
+    it(`account page signed out, and the local sign-in page — ${width}`, { timeout: 60_000 }, async () => {
+      const page = await newPage(browser, viewport);
+      await page.goto("/");
+      await page.waitForSelector("#sign_in:visible");
+      await waitForState(page, "idle");
+      await page.waitForFunction(() => /Sign in/.test(document.querySelector("#status").textContent));
+      await auditState(page, "account-signed-out", width);
+
+      await Promise.all([page.waitForURL(/\/local-idp\/authorize/), page.click("#sign_in")]);
+      await page.waitForSelector("form input[name=username]");
+      await auditState(page, "sign-in", width);
+
+      // A name the provider refuses: the form again, with its error tied to the field.
+      await page.fill("form input[name=username]", "no spaces allowed");
+      await Promise.all([page.waitForLoadState("load"), page.click("form [type=submit]")]);
+      await page.waitForSelector("form input[name=username][aria-invalid=true]");
+      await auditState(page, "sign-in-error", width);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+
+    it(`account page signed in: new account, form error, uploading, uploaded, refused picture — ${width}`, { timeout: 90_000 }, async () => {
+      const page = await newPage(browser, viewport);
+      await openAccountPage(page);
+      await auditState(page, "account-signed-in", width);
+
+      // Saving with the form unfilled: the message and the field at fault.
+      await page.click("#profile_form [type=submit]");
+      await waitForState(page, "error");
+      await page.waitForSelector("input[name=username][aria-invalid=true]");
+      await auditState(page, "account-form-error", width);
+
+      // Mid-upload: the progress bar and status while the picture is on its way.
+      const unthrottle = await throttleUploads(page);
+      await page.setInputFiles("#file_input", { name: "slow.png", mimeType: "image/png", buffer: makePng(300, 300, { noise: true }) });
+      await page.waitForFunction(() => {
+        const p = document.querySelector("#progress").value;
+        return p >= 10 && p < 90;
+      }, null, { timeout: 20_000 });
+      await auditState(page, "account-uploading", width);
+      await unthrottle();
+      await waitForState(page, "uploaded");
+      await auditState(page, "account-uploaded", width);
+
+      // A picture the page refuses.
+      await page.setInputFiles("#file_input", { name: "drawing.svg", mimeType: "image/svg+xml", buffer: SVG });
+      await waitForState(page, "error");
+      await auditState(page, "account-upload-error", width);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+
+    it(`profile page found, not found and unnamed — ${width}`, { timeout: 60_000 }, async () => {
+      const username = uniqueUsername("a11y");
+      const saved = await saveProfile({ username, fullName: "Grace Hopper" }, await tokenFor(username));
+      assert.equal(saved.status, 201, JSON.stringify(saved.body));
+
+      const page = await newPage(browser, viewport);
+      await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
+      await page.waitForSelector("#profile_full_name:visible");
+      await auditState(page, "profile", width);
+
+      await page.goto(`/profile.html?username=${encodeURIComponent(uniqueUsername("nobody"))}`);
+      await waitForState(page, "error");
+      await page.waitForSelector("#create_link:visible");
+      await auditState(page, "profile-not-found", width);
+
+      await page.goto("/profile.html");
+      await waitForState(page, "error");
+      await auditState(page, "profile-unnamed", width);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+  }
+});
