@@ -25,9 +25,9 @@ const WIDTHS = [
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>');
 
 /** Audits the page as it is now and keeps a screenshot of what was audited. */
-async function auditState(page, state, width) {
-  await screenshot(page, `a11y-${state}-${width}`);
-  await assertAccessible(page, `${state} (${width})`);
+async function auditState(page, state, variant) {
+  await screenshot(page, `a11y-${state}-${variant}`);
+  await assertAccessible(page, `${state} (${variant})`);
 }
 
 /** Slows uploads to ~64 KB/s, so an upload can be audited while it runs. */
@@ -128,4 +128,48 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
       await page.context().close();
     });
   }
+
+  // The site follows the system's colour scheme: its dark colours must pass too.
+  it("the same states in the dark colour scheme", { timeout: 90_000 }, async () => {
+    const username = uniqueUsername("a11y");
+    const saved = await saveProfile({ username, fullName: "Katherine Johnson" }, await tokenFor(username));
+    assert.equal(saved.status, 201, JSON.stringify(saved.body));
+    const page = await newPage(browser);
+    await page.emulateMedia({ colorScheme: "dark" });
+
+    await page.goto("/");
+    await page.waitForFunction(() => /Sign in/.test(document.querySelector("#status").textContent));
+    await auditState(page, "account-signed-out", "dark");
+    await Promise.all([page.waitForURL(/\/local-idp\/authorize/), page.click("#sign_in")]);
+    await page.waitForSelector("form input[name=username]");
+    await auditState(page, "sign-in", "dark");
+
+    await openAccountPage(page);
+    await auditState(page, "account-signed-in", "dark");
+    await page.click("#profile_form [type=submit]");
+    await waitForState(page, "error");
+    await auditState(page, "account-form-error", "dark");
+    const unthrottle = await throttleUploads(page);
+    await page.setInputFiles("#file_input", { name: "slow.png", mimeType: "image/png", buffer: makePng(300, 300, { noise: true }) });
+    await page.waitForFunction(() => {
+      const p = document.querySelector("#progress").value;
+      return p >= 10 && p < 90;
+    }, null, { timeout: 20_000 });
+    await auditState(page, "account-uploading", "dark");
+    await unthrottle();
+    await waitForState(page, "uploaded");
+    await auditState(page, "account-uploaded", "dark");
+    await page.setInputFiles("#file_input", { name: "drawing.svg", mimeType: "image/svg+xml", buffer: SVG });
+    await waitForState(page, "error");
+    await auditState(page, "account-upload-error", "dark");
+
+    await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
+    await page.waitForSelector("#profile_full_name:visible");
+    await auditState(page, "profile", "dark");
+    await page.goto(`/profile.html?username=${encodeURIComponent(uniqueUsername("nobody"))}`);
+    await waitForState(page, "error");
+    await auditState(page, "profile-not-found", "dark");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
 });
