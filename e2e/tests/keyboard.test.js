@@ -76,6 +76,7 @@ describe("keyboard only", () => {
       await Promise.all([page.waitForURL(/\/local-idp\/authorize/), page.keyboard.press("Enter")]);
       await page.waitForSelector("form input[name=username]");
       assert.equal(await focused(page), "username", "the provider's form starts in its one field");
+      assert.equal(await page.getAttribute("form input[name=username]", "aria-describedby"), "username_hint");
       await page.keyboard.type(username);
       assert.equal(await press(page, "Tab"), "button[type=submit]");
       await Promise.all([
