@@ -129,6 +129,26 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
     });
   }
 
+  // WCAG 1.4.10 Reflow: at 320 CSS px (a 1280 px window zoomed to 400%) nothing needs
+  // scrolling sideways, even with a long name and a long error message.
+  it("reflows at 320 px wide without scrolling sideways", { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, { width: 320, height: 256 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await openAccountPage(page, uniqueUsername("a_rather_long_account_name_that_must_wrap"));
+    assert.ok((await overflow()) <= 0, `signed in: ${await overflow()}px too wide`);
+    await page.setInputFiles("#file_input", { name: `${"long-file-name-".repeat(8)}.svg`, mimeType: "image/svg+xml", buffer: SVG });
+    await waitForState(page, "error");
+    assert.ok((await overflow()) <= 0, `with an error: ${await overflow()}px too wide`);
+    await screenshot(page, "a11y-account-upload-error-320px");
+    await assertAccessible(page, "account-upload-error (320px)");
+
+    await page.goto(`/profile.html?username=${encodeURIComponent(uniqueUsername("nobody_with_a_long_name"))}`);
+    await waitForState(page, "error");
+    assert.ok((await overflow()) <= 0, `profile not found: ${await overflow()}px too wide`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   // The site follows the system's colour scheme: its dark colours must pass too.
   it("the same states in the dark colour scheme", { timeout: 90_000 }, async () => {
     const username = uniqueUsername("a11y");

@@ -53,6 +53,7 @@ export async function initProfilePage() {
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       status.set("error", `There is no profile called ${quoteName(username)}.`);
+      document.title = "Profile not found";
       createLink.textContent = "Create this profile";
       createLink.href = "index.html";
     } else {
