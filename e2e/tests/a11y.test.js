@@ -30,6 +30,30 @@ async function auditState(page, state, variant) {
   await assertAccessible(page, `${state} (${variant})`);
 }
 
+/**
+ * WCAG 1.4.11 (non-text contrast), which axe does not check: a text field's border is what
+ * shows where to type, so it needs 3:1 against the card it sits on.
+ */
+async function assertFieldOutlines(page, label) {
+  const found = await page.evaluate(() => {
+    const rgb = (text) => text.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const luminance = (c) => {
+      const [r, g, b] = c.map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const card = rgb(getComputedStyle(document.querySelector(".card")).backgroundColor);
+    return [...document.querySelectorAll("input[type=text]:not(:disabled)")].map((input) => {
+      const [hi, lo] = [luminance(rgb(getComputedStyle(input).borderTopColor)), luminance(card)].sort((a, b) => b - a);
+      return { name: input.name, ratio: (hi + 0.05) / (lo + 0.05) };
+    });
+  });
+  assert.ok(found.length > 0, `${label}: no text fields found`);
+  for (const { name, ratio } of found) assert.ok(ratio >= 3, `${label}: the ${name} field's border is ${ratio.toFixed(2)}:1 against the card`);
+}
+
 /** Slows uploads to ~64 KB/s, so an upload can be audited while it runs. */
 async function throttleUploads(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -79,6 +103,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
       const page = await newPage(browser, viewport);
       await openAccountPage(page);
       await auditState(page, "account-signed-in", width);
+      await assertFieldOutlines(page, `account-signed-in (${width})`);
 
       // Saving with the form unfilled: the message and the field at fault.
       await page.click("#profile_form [type=submit]");
@@ -166,6 +191,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
 
     await openAccountPage(page);
     await auditState(page, "account-signed-in", "dark");
+    await assertFieldOutlines(page, "account-signed-in (dark)");
     await page.click("#profile_form [type=submit]");
     await waitForState(page, "error");
     await auditState(page, "account-form-error", "dark");
