@@ -12,6 +12,7 @@ import {
   openAccountPage,
   saveProfile,
   screenshot,
+  statusOf,
   tokenFor,
   uniqueUsername,
   waitForState,
@@ -54,7 +55,10 @@ async function assertFieldOutlines(page, label) {
   for (const { name, ratio } of found) assert.ok(ratio >= 3, `${label}: the ${name} field's border is ${ratio.toFixed(2)}:1 against the card`);
 }
 
-/** Slows uploads to ~64 KB/s, so an upload can be audited while it runs. */
+/**
+ * Slows uploads to ~64 KB/s, so an upload can be audited while it runs. The link stays slow
+ * until the page closes: changing it under a running upload can stall that upload.
+ */
 async function throttleUploads(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
@@ -64,8 +68,21 @@ async function throttleUploads(page) {
     downloadThroughput: -1,
     uploadThroughput: 64 * 1024,
   });
-  return () =>
-    cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+}
+
+/** Chooses a ~170 KB picture on the slow link and audits it mid-upload, then uploaded. */
+async function auditUpload(page, variant) {
+  await throttleUploads(page);
+  await page.setInputFiles("#file_input", { name: "slow.png", mimeType: "image/png", buffer: makePng(240, 240, { noise: true }) });
+  await page.waitForFunction(() => {
+    const p = document.querySelector("#progress").value;
+    return p >= 10 && p < 90;
+  }, null, { timeout: 20_000 });
+  await auditState(page, "account-uploading", variant);
+  await page.waitForSelector('#status[data-state="uploaded"], #status[data-state="error"]', { timeout: 30_000 });
+  const { state, text } = await statusOf(page);
+  assert.equal(state, "uploaded", text);
+  await auditState(page, "account-uploaded", variant);
 }
 
 describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
@@ -112,16 +129,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
       await auditState(page, "account-form-error", width);
 
       // Mid-upload: the progress bar and status while the picture is on its way.
-      const unthrottle = await throttleUploads(page);
-      await page.setInputFiles("#file_input", { name: "slow.png", mimeType: "image/png", buffer: makePng(300, 300, { noise: true }) });
-      await page.waitForFunction(() => {
-        const p = document.querySelector("#progress").value;
-        return p >= 10 && p < 90;
-      }, null, { timeout: 20_000 });
-      await auditState(page, "account-uploading", width);
-      await unthrottle();
-      await waitForState(page, "uploaded");
-      await auditState(page, "account-uploaded", width);
+      await auditUpload(page, width);
 
       // A picture the page refuses.
       await page.setInputFiles("#file_input", { name: "drawing.svg", mimeType: "image/svg+xml", buffer: SVG });
@@ -195,16 +203,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
     await page.click("#profile_form [type=submit]");
     await waitForState(page, "error");
     await auditState(page, "account-form-error", "dark");
-    const unthrottle = await throttleUploads(page);
-    await page.setInputFiles("#file_input", { name: "slow.png", mimeType: "image/png", buffer: makePng(300, 300, { noise: true }) });
-    await page.waitForFunction(() => {
-      const p = document.querySelector("#progress").value;
-      return p >= 10 && p < 90;
-    }, null, { timeout: 20_000 });
-    await auditState(page, "account-uploading", "dark");
-    await unthrottle();
-    await waitForState(page, "uploaded");
-    await auditState(page, "account-uploaded", "dark");
+    await auditUpload(page, "dark");
     await page.setInputFiles("#file_input", { name: "drawing.svg", mimeType: "image/svg+xml", buffer: SVG });
     await waitForState(page, "error");
     await auditState(page, "account-upload-error", "dark");

@@ -108,8 +108,8 @@ describe("keyboard only", () => {
       await cdp.send("Network.enable");
       await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 96 * 1024 });
       await recordAnnouncements(page);
-      await chooseWithKey(page, " ", { name: "walk.png", mimeType: "image/png", buffer: makePng(300, 300, { noise: true }) });
-      await waitForState(page, "uploaded");
+      await chooseWithKey(page, " ", { name: "walk.png", mimeType: "image/png", buffer: makePng(240, 240, { noise: true }) });
+      await page.waitForSelector('#status[data-state="uploaded"]', { timeout: 30_000 });
       await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
       const { announced, progressValues } = await page.evaluate(() => ({ announced: window.announced, progressValues: window.progressValues }));
       assert.deepEqual(announced, ["Uploading “walk.png”…", "“walk.png” is uploaded. Save your profile to use it."]);

@@ -167,6 +167,7 @@ describe("Uppy AwsS3 (POST upload with getUploadParameters)", () => {
 
       // And the profile page shows it.
       await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
+      await page.waitForSelector("#profile_full_name:visible"); // the profile, not the placeholder
       const shown = await imageSize(page, "#profile_avatar");
       assert.deepEqual([shown.width, shown.height], [48, 40]);
       await page.close();
