@@ -21,6 +21,14 @@ export function initUploader(view) {
     updateSubmit();
   }
 
+  // After a refusal focus goes to the message, unless the person has moved on while the
+  // upload ran (say, to type their name): taking focus from a field would lose their place,
+  // and the live status line tells them anyway.
+  function focusMessage() {
+    const active = document.activeElement;
+    if (!active || active === document.body || active === dropZone || active === fileInput) status.focus();
+  }
+
   function checkFile(file) {
     if (!ACCEPTED_TYPES.includes(file.type)) {
       const kind = file.type === "image/svg+xml"
@@ -69,7 +77,7 @@ export function initUploader(view) {
       setProgress(0);
       status.set("error", problem);
       markInvalid(dropZone, { focus: false });
-      status.focus();
+      focusMessage();
       return;
     }
 
@@ -149,7 +157,7 @@ export function initUploader(view) {
       }
       status.set("error", message);
       markInvalid(dropZone, { focus: false });
-      status.focus();
+      focusMessage();
     }
   }
 
