@@ -200,13 +200,16 @@ export async function openAccountPage(page, name = uniqueUsername("acct")) {
   await page.waitForFunction(() => !/Loading/.test(document.querySelector("#status").textContent));
 }
 
-/** Pixel size of an <img> once it has finished loading (0×0 if it failed). */
+/**
+ * Pixel size of an <img> once it has finished loading (0×0 if it failed). Checked and read
+ * in one step: between two steps the page may point the image at a new picture.
+ */
 export async function imageSize(page, selector) {
-  await page.waitForFunction((sel) => {
+  const size = await page.waitForFunction((sel) => {
     const img = document.querySelector(sel);
-    return img && img.complete;
+    return img && img.complete ? { width: img.naturalWidth, height: img.naturalHeight, src: img.src } : null;
   }, selector);
-  return page.$eval(selector, (img) => ({ width: img.naturalWidth, height: img.naturalHeight, src: img.src }));
+  return size.jsonValue();
 }
 
 // ------------------------------------------------------------------ test images

@@ -57,8 +57,9 @@ describe("happy path", () => {
 
     const settled = await settledStatus(page);
     assert.equal(settled.state, "uploaded", `upload should succeed, status says: ${settled.text}`);
-    assert.match(settled.text, /100\s*%/);
+    assert.equal(settled.text, "“me.png” is uploaded. Save your profile to use it.");
     await page.waitForFunction(() => document.querySelector("#progress").value === 100);
+    assert.equal(await page.textContent("#progress_text"), "100%");
     assert.equal(await page.$eval("#progress", (p) => p.max), 100);
 
     const preview = await imageSize(page, "#preview");

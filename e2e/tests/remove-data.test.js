@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assertAccessible } from "../a11y.js";
 import {
   BASE_URL,
   getProfile,
@@ -107,4 +108,40 @@ describe("remove picture and delete profile", () => {
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
+});
+
+describe("remove picture and delete profile: accessibility", () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const [variant, size] of [
+    ["desktop", { width: 1024, height: 800 }],
+    ["phone", { width: 375, height: 740 }],
+  ]) {
+    it(`the buttons, both confirmations and the deleted state pass the audit (${variant})`, { timeout: 90_000 }, async () => {
+      const page = await newPage(browser, size);
+      await profileWithPicture(page);
+      await assertAccessible(page, `account-with-profile (${variant})`);
+      for (const button of ["#remove_picture", "#delete_profile"]) {
+        await page.click(button);
+        await page.waitForSelector("#confirm_dialog[open]");
+        await assertAccessible(page, `confirm ${button} (${variant})`);
+        await screenshot(page, `a11y-confirm-${button.slice(1)}-${variant}`);
+        await page.keyboard.press("Escape");
+        await page.waitForFunction(() => !document.querySelector("#confirm_dialog").open);
+      }
+      await page.click("#delete_profile");
+      await page.click("#confirm_ok");
+      await page.waitForFunction(() => /deleted/.test(document.querySelector("#status").textContent));
+      await assertAccessible(page, `profile-deleted (${variant})`);
+      await screenshot(page, `a11y-profile-deleted-${variant}`);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+  }
 });

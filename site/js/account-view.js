@@ -8,6 +8,7 @@ export function accountView() {
   const dropZone = document.getElementById("drop_zone");
   const preview = document.getElementById("preview");
   const progress = document.getElementById("progress");
+  const progressText = document.getElementById("progress_text");
   const status = new StatusLine(document.getElementById("status"));
   const limitsHint = document.getElementById("limits_hint");
   const form = document.getElementById("profile_form");
@@ -39,7 +40,9 @@ export function accountView() {
 
   function setProgress(percent) {
     progress.value = percent;
-    progress.dataset.visible = percent > 0 || state.uploading ? "true" : "false";
+    const visible = percent > 0 || state.uploading;
+    progress.dataset.visible = visible ? "true" : "false";
+    progressText.textContent = visible ? `${percent}%` : "";
   }
 
   function updateLimitsHint() {
@@ -65,13 +68,29 @@ export function accountView() {
     if (preview.src !== fallback) preview.src = DEFAULT_AVATAR;
   });
 
-  function clearInvalid() {
-    for (const el of [usernameInput, fullNameInput, dropZone]) el.removeAttribute("aria-invalid");
+  // A field at fault points at the status line's message (aria-describedby), so whoever
+  // lands on the field hears why it is wrong, not only that it is.
+  const STATUS_ID = "status";
+
+  function describedBy(el) {
+    return (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
   }
 
-  function markInvalid(el) {
+  function clearInvalid() {
+    for (const el of [usernameInput, fullNameInput, dropZone]) {
+      el.removeAttribute("aria-invalid");
+      const ids = describedBy(el).filter((id) => id !== STATUS_ID);
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+      else el.removeAttribute("aria-describedby");
+    }
+  }
+
+  /** Marks `el` as at fault; focus goes to it unless `focus` is false. */
+  function markInvalid(el, { focus = true } = {}) {
     el.setAttribute("aria-invalid", "true");
-    el.focus();
+    const ids = describedBy(el);
+    if (!ids.includes(STATUS_ID)) el.setAttribute("aria-describedby", [...ids, STATUS_ID].join(" "));
+    if (focus) el.focus();
   }
 
   function fieldElement(field) {

@@ -3,6 +3,7 @@
 import { ApiError, apiRequest, profileUrl } from "./api.js";
 import { keepDraftAndSignIn, takeDraft } from "./draft.js";
 import { DEFAULT_AVATAR, quoteName } from "./formats.js";
+import { noteSaved } from "./saved-notice.js";
 
 export function initProfileForm(view) {
   const { form, fieldset, usernameInput, fullNameInput, avatarKeyInput, dropZone, pageTitle, status, state } = view;
@@ -60,12 +61,14 @@ export function initProfileForm(view) {
       const { data } = await apiRequest("POST", "/api/profile", body);
       const saved = typeof data.username === "string" && data.username ? data.username : username;
       state.saved = true;
+      noteSaved(saved);
       window.location.assign(profileUrl(saved));
     } catch (error) {
       state.saving = false;
       updateSubmit();
       if (!(error instanceof ApiError)) {
         status.set("error", error.message || "Saving failed. Please try again.");
+        status.focus();
         return;
       }
       if (error.status === 401) {
@@ -89,6 +92,7 @@ export function initProfileForm(view) {
           href: "index.html",
           label: "Load the latest version",
         });
+        status.focus();
         return;
       }
       if (error.code === "invalid_avatar" || error.code === "upload_not_found") {
@@ -96,13 +100,13 @@ export function initProfileForm(view) {
         setProgress(0);
         showSavedAvatar();
         status.set("error", `${error.message} Please choose another picture.`);
-        dropZone.setAttribute("aria-invalid", "true");
-        dropZone.focus();
+        markInvalid(dropZone);
         return;
       }
       status.set("error", error.message);
       const el = fieldElement(error.field);
       if (el) markInvalid(el);
+      else status.focus();
     }
   });
 

@@ -2,6 +2,7 @@
 
 import { ApiError, apiRequest, profilePath, usernameFromQuery } from "./api.js";
 import { DEFAULT_AVATAR, quoteName } from "./formats.js";
+import { takeSavedNote } from "./saved-notice.js";
 import { StatusLine } from "./status.js";
 
 export async function initProfilePage() {
@@ -10,6 +11,7 @@ export async function initProfilePage() {
   const actions = document.getElementById("profile_actions");
   const createLink = document.getElementById("create_link");
   const username = usernameFromQuery();
+  const justSaved = username ? takeSavedNote(username) : false;
 
   if (!username) {
     status.set("error", "No profile was named in the address.");
@@ -37,11 +39,21 @@ export async function initProfilePage() {
     }
     document.getElementById("edit_link").href = "index.html";
     document.title = `${fullName} (@${name})`;
-    status.set("idle", "");
     view.hidden = false;
+    if (justSaved) {
+      // Straight after a save: say so, and start from the result (the heading), not
+      // from the top of a page the person has just asked for.
+      status.set("idle", "Your profile is saved.");
+      const heading = document.getElementById("profile_full_name");
+      heading.tabIndex = -1;
+      heading.focus();
+    } else {
+      status.set("idle", "");
+    }
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       status.set("error", `There is no profile called ${quoteName(username)}.`);
+      document.title = "Profile not found";
       createLink.textContent = "Create this profile";
       createLink.href = "index.html";
     } else {

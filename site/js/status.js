@@ -30,6 +30,14 @@ export class StatusLine {
     this.el.replaceChildren(...children);
   }
 
+  /**
+   * Moves focus to the message (the element has tabindex=-1), so a keyboard or screen
+   * reader user who just acted lands on what went wrong, and Tab goes on from there.
+   */
+  focus() {
+    this.el.focus();
+  }
+
   get state() {
     return this.el.dataset.state;
   }

@@ -8,7 +8,7 @@ import { isExpiredRejection, postToS3, s3ErrorMessage } from "./s3-post.js";
 
 export function initUploader(view) {
   const { fileInput, dropZone, avatarKeyInput, status, state } = view;
-  const { updateSubmit, setProgress, updateLimitsHint, showPreview, showSavedAvatar, clearInvalid } = view;
+  const { updateSubmit, setProgress, updateLimitsHint, showPreview, showSavedAvatar, clearInvalid, markInvalid } = view;
 
   function abortUpload() {
     state.uploadGeneration += 1;
@@ -19,6 +19,14 @@ export function initUploader(view) {
     }
     state.uploading = false;
     updateSubmit();
+  }
+
+  // After a refusal focus goes to the message, unless the person has moved on while the
+  // upload ran (say, to type their name): taking focus from a field would lose their place,
+  // and the live status line tells them anyway.
+  function focusMessage() {
+    const active = document.activeElement;
+    if (!active || active === document.body || active === dropZone || active === fileInput) status.focus();
   }
 
   function checkFile(file) {
@@ -76,8 +84,9 @@ export function initUploader(view) {
     if (problem) {
       showSavedAvatar();
       setProgress(0);
-      dropZone.setAttribute("aria-invalid", "true");
       status.set("error", problem);
+      markInvalid(dropZone, { focus: false });
+      focusMessage();
       return;
     }
 
@@ -87,15 +96,16 @@ export function initUploader(view) {
     state.uploading = true;
     updateSubmit();
     setProgress(0);
-    const uploadingMessage = (percent) => `Uploading ${quoteName(file.name)}… ${percent}%`;
-    status.set("uploading", uploadingMessage(0));
+    // The status line is a live region: it says when the upload starts, ends or fails,
+    // once each. The percentage goes to the progress bar alone, which a screen reader
+    // reads when asked instead of hearing every tick.
+    status.set("uploading", `Uploading ${quoteName(file.name)}…`);
 
     let lastPercent = -1;
     const onProgress = (percent) => {
       if (!current() || percent === lastPercent) return;
       lastPercent = percent;
       setProgress(percent);
-      status.set("uploading", uploadingMessage(percent));
     };
 
     try {
@@ -121,7 +131,7 @@ export function initUploader(view) {
           state.uploading = false;
           updateSubmit();
           setProgress(100);
-          status.set("uploaded", `${quoteName(file.name)} is uploaded (100%). Save your profile to use it.`);
+          status.set("uploaded", `${quoteName(file.name)} is uploaded. Save your profile to use it.`);
           return;
         }
         if (isExpiredRejection(result.status, result.s3) && !retried) {
@@ -129,7 +139,7 @@ export function initUploader(view) {
           retried = true;
           lastPercent = -1;
           setProgress(0);
-          status.set("uploading", `The upload link expired; retrying ${quoteName(file.name)}… 0%`);
+          status.set("uploading", `The upload link expired; retrying ${quoteName(file.name)}…`);
           continue;
         }
         if (isExpiredRejection(result.status, result.s3)) {
@@ -154,8 +164,9 @@ export function initUploader(view) {
       } else if (error instanceof ApiError && (error.status === 413 || error.status === 415)) {
         message = `${message} Please choose another picture.`;
       }
-      dropZone.setAttribute("aria-invalid", "true");
       status.set("error", message);
+      markInvalid(dropZone, { focus: false });
+      focusMessage();
     }
   }
 

@@ -242,6 +242,8 @@ async fn the_form_is_plain_accessible_html_and_checks_the_name() {
         r#"<label for="username">"#,
         r#"id="username" name="username" type="text""#,
         r#"<button type="submit">"#,
+        r#"aria-describedby="username_hint""#,
+        r#"<p id="username_hint">"#,
         "Sign in as",
     ] {
         assert!(html.contains(needle), "{needle} in {html}");
@@ -272,7 +274,7 @@ async fn the_form_is_plain_accessible_html_and_checks_the_name() {
         );
         assert!(html.contains(r#"aria-invalid="true""#), "{bad:?}");
         assert!(
-            html.contains(r#"aria-describedby="username_error""#),
+            html.contains(r#"aria-describedby="username_error username_hint""#),
             "{bad:?}"
         );
         assert!(!html.contains("<b>"), "the name is escaped");

@@ -80,15 +80,17 @@ pub fn sign_in_form(
             )
         })
         .collect();
+    // The field points at its error (when there is one) and its hint, so a screen reader
+    // reads both on reaching it, the error first.
     let (invalid, message) = match error {
         Some(error) => (
-            " aria-invalid=\"true\" aria-describedby=\"username_error\"",
+            " aria-invalid=\"true\" aria-describedby=\"username_error username_hint\"",
             format!(
                 "<p id=\"username_error\" role=\"alert\">{}</p>\n",
                 escape(error)
             ),
         ),
-        None => ("", String::new()),
+        None => (" aria-describedby=\"username_hint\"", String::new()),
     };
     let body = format!(
         "<h1>Sign in as</h1>\n\
@@ -99,7 +101,7 @@ pub fn sign_in_form(
          <input id=\"username\" name=\"username\" type=\"text\" value=\"{name}\" required \
          maxlength=\"64\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" \
          autofocus{invalid}>\n{message}\
-         <p>1 to 64 letters, digits or <code>. _ - @ +</code></p>\n\
+         <p id=\"username_hint\">1 to 64 letters, digits or <code>. _ - @ +</code></p>\n\
          <button type=\"submit\">Sign in</button>\n</form>\n",
         name = escape(name),
     );
