@@ -2,8 +2,10 @@
 //! images that carry the metadata a phone would add, and a browser-like multipart POST.
 
 pub mod bench_images;
+pub mod carriers;
 pub mod events;
 pub mod images;
+pub mod render;
 mod stack;
 
 pub use stack::{
