@@ -86,7 +86,8 @@ fn be16(b: &[u8], at: usize) -> usize {
 }
 
 fn jpeg_structure(b: &[u8]) -> (Vec<Range<usize>>, Vec<usize>) {
-    let (mut blocks, mut payload) = (vec![0..2], Vec::new());
+    let (mut blocks, mut payload) = (Vec::new(), Vec::new());
+    blocks.push(0..2);
     let mut i = 2;
     while i + 1 < b.len() && b[i] == 0xFF {
         let marker = b[i + 1];
@@ -97,7 +98,7 @@ fn jpeg_structure(b: &[u8]) -> (Vec<Range<usize>>, Vec<usize>) {
         let mut end = i + 2 + be16(b, i + 2);
         if marker == 0xDA {
             let data = end;
-            while !(b[end] == 0xFF && !matches!(b[end + 1], 0x00 | 0xD0..=0xD7 | 0xFF)) {
+            while b[end] != 0xFF || matches!(b[end + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
                 end += 1;
             }
             payload.extend(
@@ -111,7 +112,8 @@ fn jpeg_structure(b: &[u8]) -> (Vec<Range<usize>>, Vec<usize>) {
 }
 
 fn png_structure(b: &[u8]) -> (Vec<Range<usize>>, Vec<usize>) {
-    let (mut blocks, mut payload) = (vec![0..8], Vec::new());
+    let (mut blocks, mut payload) = (Vec::new(), Vec::new());
+    blocks.push(0..8);
     let mut i = 8;
     while i + 12 <= b.len() {
         let len = u32::from_be_bytes(b[i..i + 4].try_into().unwrap()) as usize;
@@ -129,7 +131,8 @@ fn png_structure(b: &[u8]) -> (Vec<Range<usize>>, Vec<usize>) {
 }
 
 fn webp_structure(b: &[u8]) -> (Vec<Range<usize>>, Vec<usize>) {
-    let (mut blocks, mut payload) = (vec![0..12], Vec::new());
+    let (mut blocks, mut payload) = (Vec::new(), Vec::new());
+    blocks.push(0..12);
     let riff_end = 8 + u32::from_le_bytes(b[4..8].try_into().unwrap()) as usize;
     let mut i = 12;
     while i + 8 <= riff_end {

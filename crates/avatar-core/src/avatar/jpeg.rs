@@ -131,7 +131,7 @@ pub fn clean(source: &Bytes) -> Result<Bytes, Rejection> {
                 check_huffman_tables(payload)?;
                 body.keep(i..end);
             }
-            DAC if payload.len() % 2 == 0 => body.keep(i..end),
+            DAC if payload.len().is_multiple_of(2) => body.keep(i..end),
             DRI | DNL if payload.len() == 2 => body.keep(i..end),
             EXP if payload.len() == 1 => body.keep(i..end),
             DHP => {

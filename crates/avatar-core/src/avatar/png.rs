@@ -190,13 +190,11 @@ pub fn clean(source: &Bytes, size: Size) -> Result<Bytes, Rejection> {
                     out.keep(chunk.start..chunk.end);
                 }
             }
-            b"iCCP" => {
-                // Colour chunks only count before the palette and the image data.
-                if before_image && seen.palette_entries.is_none() && !seen.icc {
-                    if let Some(rebuilt) = icc_chunk(&chunk, data) {
-                        seen.icc = true;
-                        out.push_or_keep(rebuilt, chunk.start..chunk.end);
-                    }
+            // Colour chunks only count before the palette and the image data.
+            b"iCCP" if before_image && seen.palette_entries.is_none() && !seen.icc => {
+                if let Some(rebuilt) = icc_chunk(&chunk, data) {
+                    seen.icc = true;
+                    out.push_or_keep(rebuilt, chunk.start..chunk.end);
                 }
             }
             b"acTL" => {
@@ -273,7 +271,7 @@ fn palette<'a>(
         return Err(damaged("its palette is out of place"));
     }
     let len = chunk.data.len();
-    if len == 0 || len % 3 != 0 || len > 3 * 256 {
+    if len == 0 || !len.is_multiple_of(3) || len > 3 * 256 {
         return Err(damaged("its palette is malformed"));
     }
     if !chunk.crc_ok(data) {

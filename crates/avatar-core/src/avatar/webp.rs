@@ -154,15 +154,20 @@ fn extended(
     let mut alpha: Option<Chunk<'_>> = None;
     let mut budget = FrameBudget::new(size.width, size.height);
     let mut at = vp8x.next;
-    while at < limit && !(image && !animated) {
+    // A still image ends with its image data; whatever follows is dropped unread.
+    while at < limit && (animated || !image) {
         let chunk = chunk_at(data, at, limit)?;
         at = chunk.next;
         match (&chunk.id, animated) {
             // The profile counts only where the flag says so, ahead of the image data.
-            (b"ICCP", _) if flags & ICC_FLAG != 0 && icc.is_none() && !image && !anim => {
-                if icc::is_profile(chunk.data, chunk.data.len()) {
-                    icc = Some(chunk);
-                }
+            (b"ICCP", _)
+                if flags & ICC_FLAG != 0
+                    && icc.is_none()
+                    && !image
+                    && !anim
+                    && icc::is_profile(chunk.data, chunk.data.len()) =>
+            {
+                icc = Some(chunk);
             }
             (b"ANIM", true) if !anim => {
                 if chunk.data.len() != 6 {

@@ -61,7 +61,7 @@ fn nth_scan(jpeg: &[u8], n: usize) -> usize {
             seen += 1;
             // Skip the scan's entropy data.
             i += 2 + u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
-            while !(jpeg[i] == 0xFF && !matches!(jpeg[i + 1], 0x00 | 0xD0..=0xD7 | 0xFF)) {
+            while jpeg[i] != 0xFF || matches!(jpeg[i + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
                 i += 1;
             }
             continue;
@@ -222,6 +222,13 @@ pub fn jpeg_fixtures() -> Vec<Fixture> {
         second,
         &[b"SECOND-PICTURE-SECRET"],
     ));
+    let mut thumbnail = b"Exif\0\0".to_vec();
+    thumbnail.extend_from_slice(&exif_with_thumbnail());
+    fixtures.push(carrier(
+        "jpeg EXIF with a thumbnail in IFD1",
+        &[app(1, &thumbnail)],
+        &[b"EXIF-THUMBNAIL-SECRET"],
+    ));
     let mut orientation_1 = b"Exif\0\0".to_vec();
     orientation_1.extend_from_slice(&exif_orientation(1));
     fixtures.push(carrier(
@@ -262,6 +269,31 @@ pub fn jpeg_fixtures() -> Vec<Fixture> {
         &[],
     ));
     fixtures
+}
+
+/// A TIFF block whose IFD0 holds Orientation 8 and whose IFD1 points at a JPEG thumbnail
+/// (JPEGInterchangeFormat / Length), as cameras write it.
+fn exif_with_thumbnail() -> Vec<u8> {
+    let thumb = [
+        &[0xFF, 0xD8, 0xFF, 0xFE, 0, 23][..],
+        b"EXIF-THUMBNAIL-SECRET",
+        &[0xFF, 0xD9],
+    ]
+    .concat();
+    let mut t = b"MM\0\x2a\0\0\0\x08".to_vec();
+    // IFD0 at 8: one entry, then the offset of IFD1 (8 + 2 + 12 + 4 = 26).
+    t.extend_from_slice(&1u16.to_be_bytes());
+    t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 8, 0, 0]);
+    t.extend_from_slice(&26u32.to_be_bytes());
+    // IFD1 at 26: two entries, no next IFD; the thumbnail follows at 26 + 2 + 24 + 4 = 56.
+    t.extend_from_slice(&2u16.to_be_bytes());
+    t.extend_from_slice(&[0x02, 0x01, 0, 4, 0, 0, 0, 1]);
+    t.extend_from_slice(&56u32.to_be_bytes());
+    t.extend_from_slice(&[0x02, 0x02, 0, 4, 0, 0, 0, 1]);
+    t.extend_from_slice(&(thumb.len() as u32).to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    t.extend_from_slice(&thumb);
+    t
 }
 
 /// A TIFF block with an orientation and an unrelated text tag.

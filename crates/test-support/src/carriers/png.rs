@@ -215,8 +215,11 @@ pub fn png_fixtures() -> Vec<Fixture> {
                 png_chunk(b"pCAL", b"PCAL-SECRET\0\0\0\0\0\0\0\x03\xff\0\x02\0"),
                 png_chunk(b"sTER", &[0]),
                 png_chunk(b"iDOT", &[0; 28]),
+                png_chunk(b"dSIG", b"DSIG-SIGNATURE-SECRET"),
             ],
             &[
+                b"dSIG",
+                b"DSIG-SIGNATURE-SECRET",
                 b"pHYs",
                 b"bKGD",
                 b"sPLT",
@@ -324,6 +327,20 @@ pub fn png_fixtures() -> Vec<Fixture> {
         MIME,
         indexed(&palette),
         &[b"PALETTE-TAIL-SECRET"],
+    ));
+    let with_histogram = insert_before(
+        indexed(&[0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255]),
+        b"IDAT",
+        &[
+            png_chunk(b"hIST", &[0, 8, 0, 8, 0, 8, 0, 8]),
+            png_chunk(b"bKGD", &[2]),
+        ],
+    );
+    fixtures.push(Fixture::new(
+        "png hIST and bKGD of a palette image",
+        MIME,
+        with_histogram,
+        &[b"hIST", b"bKGD"],
     ));
     fixtures.push(Fixture::new(
         "png palette and transparency (kept)",
