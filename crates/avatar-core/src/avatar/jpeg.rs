@@ -82,7 +82,11 @@ pub fn clean(source: &Bytes) -> Result<Bytes, Rejection> {
     let mut i = 2;
     loop {
         if u8_at(data, i).ok_or_else(truncated)? != 0xFF {
-            return Err(damaged("it has bytes where a marker should be"));
+            // Stray bytes between segments: libjpeg and jpeg-decoder skip to the next
+            // marker, and so does this walk, without keeping them.
+            let rest = data.get(i..).ok_or_else(truncated)?;
+            i += memchr::memchr(0xFF, rest).ok_or_else(truncated)?;
+            continue;
         }
         // Any number of 0xFF may pad the space before a marker.
         let mut marker = u8_at(data, i + 1).ok_or_else(truncated)?;

@@ -355,3 +355,19 @@ fn a_gif_graphic_control_with_extra_blocks_is_refused() {
         "{rejection}"
     );
 }
+
+#[test]
+fn jpeg_stray_bytes_between_segments_are_skipped_and_dropped() {
+    // Some cameras leave bytes between segments; decoders skip them.
+    let mut jpeg = test_support::carriers::plain_jpeg(16, 8, false, None);
+    // After the frame header (imagesize, which reads up to it, refuses them earlier on).
+    let scan = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDA])
+        .expect("SOS");
+    jpeg.splice(scan..scan, b"STRAY-BYTES".iter().copied());
+    images::decode(&jpeg, "image/jpeg");
+    let cleaned = clean(jpeg, ContentType::Jpeg);
+    assert!(!images::contains(&cleaned.bytes, b"STRAY-BYTES"));
+    assert_eq!(images::decode(&cleaned.bytes, "image/jpeg"), (16, 8));
+}
