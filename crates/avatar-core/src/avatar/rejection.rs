@@ -13,7 +13,7 @@ pub enum Rejection {
         expected: ContentType,
         found: Option<String>,
     },
-    #[error("The picture could not be read")]
+    #[error("The picture could not be read: its header does not say how large it is")]
     Unreadable,
     #[error("The picture is {width}×{height} px; each side must be between 1 and {MAX_SIDE_PX} px")]
     BadDimensions { width: usize, height: usize },
