@@ -241,20 +241,20 @@ fn icc_profile(parts: &[Range<usize>], data: &[u8]) -> Option<Vec<Range<usize>>>
     icc::is_profile(header, total).then_some(ordered)
 }
 
-/// Index of the marker that ends the entropy-coded data starting at `i`. Inside it, 0xFF
-/// is followed by a stuffed 0x00, a restart marker, or more 0xFF fill; anything else is the
-/// next marker.
-fn entropy_end(data: &[u8], mut i: usize) -> Result<usize, Rejection> {
-    loop {
-        // Entropy data is most of the file: jump from 0xFF to 0xFF.
-        let rest = data.get(i..).ok_or_else(truncated)?;
-        i += memchr::memchr(0xFF, rest).ok_or_else(truncated)?;
-        match u8_at(data, i + 1).ok_or_else(truncated)? {
-            0x00 | RST0..=RST7 => i += 2,
-            0xFF => i += 1,
-            _ => return Ok(i),
+/// Index of the marker that ends the entropy-coded data starting at `start`. Inside it,
+/// 0xFF is followed by a stuffed 0x00, a restart marker, or more 0xFF fill; anything else
+/// is the next marker. Entropy data is most of the file, so one `memchr` iterator jumps
+/// from 0xFF to 0xFF instead of looking at every byte.
+fn entropy_end(data: &[u8], start: usize) -> Result<usize, Rejection> {
+    let rest = data.get(start..).ok_or_else(truncated)?;
+    for at in memchr::memchr_iter(0xFF, rest) {
+        match u8_at(rest, at + 1).ok_or_else(truncated)? {
+            // Fill: the iterator finds the next 0xFF itself.
+            0x00 | RST0..=RST7 | 0xFF => {}
+            _ => return Ok(start + at),
         }
     }
+    Err(truncated())
 }
 
 /// SOFn and DHP: precision, height, width, and three bytes per component.
