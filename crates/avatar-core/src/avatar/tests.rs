@@ -371,3 +371,24 @@ fn jpeg_stray_bytes_between_segments_are_skipped_and_dropped() {
     assert!(!images::contains(&cleaned.bytes, b"STRAY-BYTES"));
     assert_eq!(images::decode(&cleaned.bytes, "image/jpeg"), (16, 8));
 }
+
+#[test]
+fn a_still_webp_with_two_images_is_refused() {
+    // libwebp reads chunks in order, image-webp takes the first of each kind: with two
+    // images the picture would depend on the viewer.
+    let mut webp = images::webp_with_metadata(8, 8);
+    let at = webp
+        .windows(4)
+        .position(|w| w == b"VP8L")
+        .expect("VP8L chunk");
+    let len = u32::from_le_bytes(webp[at + 4..at + 8].try_into().expect("4 bytes")) as usize;
+    let chunk = webp[at..at + 8 + len + (len & 1)].to_vec();
+    webp.extend_from_slice(&chunk);
+    let riff_len = (webp.len() - 8) as u32;
+    webp[4..8].copy_from_slice(&riff_len.to_le_bytes());
+    let rejection = verify_and_clean(Bytes::from(webp), ContentType::Webp).expect_err("refused");
+    assert!(
+        rejection.to_string().contains("more than one image"),
+        "{rejection}"
+    );
+}

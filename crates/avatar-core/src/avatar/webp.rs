@@ -154,8 +154,9 @@ fn extended(
     let mut alpha: Option<Chunk<'_>> = None;
     let mut budget = FrameBudget::new(size.width, size.height);
     let mut at = vp8x.next;
-    // A still image ends with its image data; whatever follows is dropped unread.
-    while at < limit && (animated || !image) {
+    // The alpha flag, recomputed for a still lossy image from whether ALPH survives.
+    let mut alpha_flag = flags & ALPHA_FLAG;
+    while at < limit {
         let chunk = chunk_at(data, at, limit)?;
         at = chunk.next;
         match (&chunk.id, animated) {
@@ -184,12 +185,24 @@ fn extended(
                 rest.push_or_keep(frame, chunk.range.start..chunk.next);
                 image = true;
             }
-            (b"ALPH", false) if alpha.is_none() => alpha = Some(chunk),
+            // A second image or alpha chunk in a still file: decoders disagree on which
+            // one counts (libwebp reads them in order, image-webp takes the first of
+            // each kind wherever it is), so the picture would depend on who shows it.
+            (b"ALPH" | b"VP8 " | b"VP8L", false) if image => {
+                return Err(damaged("it holds more than one image"));
+            }
+            (b"ALPH", false) if alpha.is_some() => {
+                return Err(damaged("it holds more than one alpha channel"));
+            }
+            (b"ALPH", false) => alpha = Some(chunk),
             (b"VP8 " | b"VP8L", false) => {
                 check_bitstream(&chunk)?;
                 // Alpha belongs to lossy data; lossless carries its own.
-                if let Some(alpha) = alpha.as_ref().filter(|_| &chunk.id == b"VP8 ") {
-                    keep_chunk(&mut rest, alpha);
+                if &chunk.id == b"VP8 " {
+                    alpha_flag = alpha.as_ref().map_or(0, |_| ALPHA_FLAG);
+                    if let Some(alpha) = &alpha {
+                        keep_chunk(&mut rest, alpha);
+                    }
                 }
                 keep_chunk(&mut rest, &chunk);
                 image = true;
@@ -201,7 +214,7 @@ fn extended(
         return Err(damaged("it has no image data"));
     }
     let mut vp8x_data = vp8x.data.to_vec();
-    vp8x_data[0] = flags & (ALPHA_FLAG | ANIMATION_FLAG) | icc.as_ref().map_or(0, |_| ICC_FLAG);
+    vp8x_data[0] = flags & ANIMATION_FLAG | alpha_flag | icc.as_ref().map_or(0, |_| ICC_FLAG);
     vp8x_data[1..4].fill(0);
     out.push_or_keep(
         build_chunk(b"VP8X", &vp8x_data),

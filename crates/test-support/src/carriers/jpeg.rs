@@ -204,6 +204,35 @@ pub fn jpeg_fixtures() -> Vec<Fixture> {
         ],
         &[],
     ));
+    // jpeg-encoder writes Adobe's segment for CMYK (transform 0) and YCCK (transform 2);
+    // the transform decides how a decoder reads the components, so it must survive.
+    for (name, colour, tail) in [
+        (
+            "jpeg CMYK with Adobe APP14 and a comment",
+            jpeg_encoder::ColorType::Cmyk,
+            b"CMYK-COMMENT-SECRET",
+        ),
+        (
+            "jpeg YCCK with Adobe APP14 and a comment",
+            jpeg_encoder::ColorType::CmykAsYcck,
+            b"YCCK-COMMENT-SECRET",
+        ),
+    ] {
+        let mut out = Vec::new();
+        jpeg_encoder::Encoder::new(&mut out, 90)
+            .encode(&gradient(16, 8, 4), 16, 8, colour)
+            .expect("cmyk jpeg");
+        assert!(
+            out.windows(5).any(|w| w == b"Adobe"),
+            "{name}: the encoder wrote APP14"
+        );
+        fixtures.push(Fixture::new(
+            name,
+            MIME,
+            with_segments(out, &[segment(0xFE, tail)]),
+            &[tail],
+        ));
+    }
     let mut trailing = base();
     trailing.extend_from_slice(b"TRAILING-BYTES-SECRET");
     fixtures.push(Fixture::new(

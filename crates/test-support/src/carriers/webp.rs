@@ -99,6 +99,35 @@ pub fn animated_webp(inside: &[Vec<u8>], extra: &[Vec<u8>]) -> Vec<u8> {
     riff(&chunks)
 }
 
+/// 1×1 lossy files as libwebp writes them (image-webp has no lossy encoder): a simple VP8
+/// file, and an extended one with an ALPH chunk ahead of its VP8 data.
+const LOSSY: [u8; 42] = [
+    0x52, 0x49, 0x46, 0x46, 0x22, 0x00, 0x00, 0x00, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x20,
+    0x16, 0x00, 0x00, 0x00, 0x30, 0x01, 0x00, 0x9d, 0x01, 0x2a, 0x01, 0x00, 0x01, 0x00, 0x0e, 0xc0,
+    0xfe, 0x25, 0xa4, 0x00, 0x03, 0x70, 0x00, 0x00, 0x00, 0x00,
+];
+const LOSSY_ALPHA: [u8; 82] = [
+    0x52, 0x49, 0x46, 0x46, 0x4a, 0x00, 0x00, 0x00, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x58,
+    0x0a, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x41, 0x4c,
+    0x50, 0x48, 0x0c, 0x00, 0x00, 0x00, 0x11, 0x07, 0x10, 0x11, 0xfd, 0x0f, 0x44, 0x44, 0xff, 0x03,
+    0x00, 0x00, 0x56, 0x50, 0x38, 0x20, 0x18, 0x00, 0x00, 0x00, 0x14, 0x01, 0x00, 0x9d, 0x01, 0x2a,
+    0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0xfe, 0x00, 0x00, 0x0d, 0xc0, 0x00, 0xfe, 0xe6, 0xb5, 0x00,
+    0x00, 0x00,
+];
+
+/// The chunks of a RIFF file, after its 12-byte header.
+fn chunks_of(file: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut i = 12;
+    while i + 8 <= file.len() {
+        let len = u32::from_le_bytes(file[i + 4..i + 8].try_into().unwrap()) as usize;
+        let end = (i + 8 + len + (len & 1)).min(file.len());
+        out.push(file[i..end].to_vec());
+        i = end;
+    }
+    out
+}
+
 pub fn webp_fixtures() -> Vec<Fixture> {
     let mut exif = exif_with_gps();
     exif.extend_from_slice(b"WEBP-EXIF-SECRET");
@@ -175,6 +204,31 @@ pub fn webp_fixtures() -> Vec<Fixture> {
         )
         .renders_like(animated_webp(&[], &[])),
     ];
+    let mut lossy = chunks_of(&LOSSY);
+    lossy.push(chunk(b"JUNK", b"LOSSY-TAIL-SECRET"));
+    fixtures.push(Fixture::new(
+        "webp lossy simple file with a chunk after the image",
+        MIME,
+        riff(&lossy),
+        &[b"JUNK", b"LOSSY-TAIL-SECRET"],
+    ));
+    // VP8X (alpha), ALPH, VP8: an unknown chunk ahead of the alpha, EXIF and XMP after.
+    let mut alpha = chunks_of(&LOSSY_ALPHA);
+    alpha[0][8] |= EXIF | XMP;
+    alpha.insert(1, chunk(b"PRIV", b"BEFORE-ALPHA-SECRET"));
+    alpha.push(chunk(b"EXIF", b"MM\0*LOSSY-EXIF-SECRET"));
+    alpha.push(chunk(b"XMP ", b"<x:xmpmeta>LOSSY-XMP-SECRET</x:xmpmeta>"));
+    fixtures.push(Fixture::new(
+        "webp lossy with alpha, EXIF, XMP and an unknown chunk",
+        MIME,
+        riff(&alpha),
+        &[
+            b"PRIV",
+            b"BEFORE-ALPHA-SECRET",
+            b"LOSSY-EXIF-SECRET",
+            b"LOSSY-XMP-SECRET",
+        ],
+    ));
     let (w, h) = (10, 6);
     let mut simple = riff(&[
         vp8l(&gradient(w, h, 4), w, h),
