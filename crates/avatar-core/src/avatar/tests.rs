@@ -392,3 +392,16 @@ fn a_still_webp_with_two_images_is_refused() {
         "{rejection}"
     );
 }
+
+#[test]
+fn a_webp_bitstream_shorter_than_its_header_is_refused() {
+    // Found by fuzzing: the size was read from bytes past the chunk's end, which the clean
+    // file no longer has, so it was refused when cleaned again.
+    let mut webp = b"RIFF\x14\0\0\0WEBPVP8L\x02\0\0\0\x2f\x09".to_vec();
+    webp.extend_from_slice(&[0x40, 0x01, 0x10, 0xCD, 0x55, 0x20]);
+    let rejection = verify_and_clean(Bytes::from(webp), ContentType::Webp).expect_err("refused");
+    assert!(
+        matches!(rejection, Rejection::Damaged { format: "WebP", .. }),
+        "{rejection:?}"
+    );
+}

@@ -118,14 +118,16 @@ pub fn clean(source: &Bytes, size: Size) -> Result<Bytes, Rejection> {
 }
 
 /// The start of the bitstream says what it is: a VP8 key frame's start code, or the
-/// lossless signature byte.
+/// lossless signature byte; either must hold its header up to the picture's size, which
+/// is where the size of a simple file is read from.
 fn check_bitstream(chunk: &Chunk<'_>) -> Result<(), Rejection> {
     let ok = match &chunk.id {
         b"VP8 " => {
             u8_at(chunk.data, 0).is_some_and(|tag| tag & 1 == 0)
                 && bytes(chunk.data, 3, 3) == Some(&[0x9D, 0x01, 0x2A])
+                && chunk.data.len() >= 10
         }
-        _ => u8_at(chunk.data, 0) == Some(0x2F),
+        _ => u8_at(chunk.data, 0) == Some(0x2F) && chunk.data.len() >= 5,
     };
     if ok {
         Ok(())
