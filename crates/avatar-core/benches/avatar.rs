@@ -1,5 +1,7 @@
-//! Publishing an avatar in memory: sniffing, dimensions and metadata stripping of an
-//! upload about 1 MiB large, as `save-profile` does between reading and writing S3.
+//! Publishing an avatar in memory: sniffing, dimensions and cleaning by allow-list of an
+//! upload about 1 MiB large, as `save-profile` does between reading and writing S3. Both
+//! images carry EXIF with GPS, XMP, text and an ICC profile, so every walker drops blocks
+//! and copies the rest once.
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -46,7 +46,13 @@ fn noisy_pixels(w: usize, h: usize, channels: usize, amplitude: u8) -> Vec<u8> {
 /// profile, a comment and bytes after the end of the image. 1024 gives about 1 MiB.
 pub fn noisy_jpeg_with_metadata(side: u16) -> Vec<u8> {
     let pixels = noisy_pixels(side.into(), side.into(), 3, 40);
-    crate::images::encode_jpeg_with_metadata(&pixels, side, side, 90, &[0x42; 3144])
+    crate::images::encode_jpeg_with_metadata(
+        &pixels,
+        side,
+        side,
+        90,
+        &crate::carriers::icc_profile(3144),
+    )
 }
 
 /// An RGBA PNG of `side`×`side` noisy pixels with eXIf (GPS), tEXt and iTXt (XMP) chunks.

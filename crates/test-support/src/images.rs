@@ -15,8 +15,8 @@ pub const SECRETS: [&str; 5] = [
     "my home address",
     "TRAILING-SECRET",
 ];
-/// Stands for an ICC profile, which cleaning must keep.
-pub const ICC_MARKER: &[u8] = b"ICC-PROFILE-KEEP-ME";
+/// Inside the ICC profile of every fixture, which cleaning must keep.
+pub const ICC_MARKER: &[u8] = crate::carriers::ICC_KEEP;
 
 const XMP_PACKET: &str = "http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>GPS-SECRET</exif:GPSLatitude></x:xmpmeta>";
 
@@ -145,7 +145,8 @@ fn png_inner(w: u32, h: u32, metadata: bool) -> Vec<u8> {
 
 /// A baseline JPEG with EXIF (GPS), XMP, an ICC profile, a comment and bytes after EOI.
 pub fn jpeg_with_metadata(w: u16, h: u16) -> Vec<u8> {
-    encode_jpeg_with_metadata(&gradient_rgb(w, h), w, h, 85, ICC_MARKER)
+    let profile = crate::carriers::icc_profile(200);
+    encode_jpeg_with_metadata(&gradient_rgb(w, h), w, h, 85, &profile)
 }
 
 /// RGB `pixels` as a baseline JPEG carrying EXIF (GPS), XMP, the ICC `profile`, a
@@ -187,7 +188,7 @@ pub fn webp_with_metadata(w: u32, h: u32) -> Vec<u8> {
         .encode(&gradient_rgba(w, h), w, h, image_webp::ColorType::Rgba8)
         .expect("webp");
     let mut webp = img_parts::webp::WebP::from_bytes(Bytes::from(plain)).expect("parse webp");
-    webp.set_icc_profile(Some(Bytes::from_static(ICC_MARKER)));
+    webp.set_icc_profile(Some(Bytes::from(crate::carriers::icc_profile(200))));
     webp.set_exif(Some(Bytes::from(exif_with_gps())));
     webp.chunks_mut().push(img_parts::riff::RiffChunk::new(
         img_parts::webp::CHUNK_XMP,

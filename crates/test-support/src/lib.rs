@@ -4,10 +4,12 @@
 
 pub mod avatar_headers;
 pub mod bench_images;
+pub mod carriers;
 pub mod edge;
 pub mod events;
 pub mod fake_lambda;
 pub mod images;
+pub mod render;
 pub mod sign_in;
 mod stack;
 
