@@ -44,3 +44,6 @@ async fn save(profiles: &ProfileService, event: &Request) -> Result<Saved, ApiEr
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limit_tests;
