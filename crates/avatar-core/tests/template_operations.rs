@@ -74,6 +74,9 @@ fn dynamodb_operations() -> BTreeSet<String> {
         .collect()
 }
 
+/// An alarm's namespace, metric and dimensions.
+type Watched = (String, String, BTreeSet<(String, String)>);
+
 fn is_alarm_email_if(value: &Value) -> bool {
     let Value::Tagged(tagged) = value else {
         return false;
@@ -95,8 +98,7 @@ fn every_alarm_watches_the_documented_metric() {
     let template = template();
     let alarms = resources(&template, "AWS::CloudWatch::Alarm");
     // (namespace, metric, dimensions) of the single-metric alarms.
-    let mut single: BTreeMap<String, (String, String, BTreeSet<(String, String)>)> =
-        BTreeMap::new();
+    let mut single: BTreeMap<String, Watched> = BTreeMap::new();
     // (metric, operations) of the per-operation DynamoDB alarms.
     let mut per_operation: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
     for (name, alarm) in &alarms {
