@@ -5,7 +5,7 @@ import { accessToken } from "./auth.js";
 
 /** Error raised for a non-2xx API answer, carrying the §3 error body if there was one. */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     const err = body && typeof body === "object" && body.error && typeof body.error === "object" ? body.error : null;
     const message = err && typeof err.message === "string" && err.message
       ? err.message
@@ -15,6 +15,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err && typeof err.code === "string" ? err.code : null;
     this.field = err && typeof err.field === "string" && err.field ? err.field : null;
+    // Seconds until a 429's limit resets (the Retry-After header), when the server said.
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -48,11 +50,23 @@ export async function apiRequest(method, path, body) {
   } catch {
     data = null;
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) throw new ApiError(response.status, data, retryAfterSeconds(response));
   if (data === null || typeof data !== "object") {
     throw new ApiError(response.status, null);
   }
   return { status: response.status, data };
+}
+
+function retryAfterSeconds(response) {
+  const value = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+  return Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+/** "try again in N minutes" for a 429, from its Retry-After (rounded up). */
+export function waitMessage(error) {
+  if (error.retryAfter === null) return "try again later";
+  const minutes = Math.max(1, Math.ceil(error.retryAfter / 60));
+  return `try again in ${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 export function profilePath(username) {

@@ -1,6 +1,6 @@
 // The profile form: loading the signed-in user's profile, checking and saving it.
 
-import { ApiError, apiRequest, profileUrl } from "./api.js";
+import { ApiError, apiRequest, profileUrl, waitMessage } from "./api.js";
 import { keepDraftAndSignIn, takeDraft } from "./draft.js";
 import { DEFAULT_AVATAR, quoteName } from "./formats.js";
 import { noteSaved } from "./saved-notice.js";
@@ -73,6 +73,10 @@ export function initProfileForm(view) {
       }
       if (error.status === 401) {
         signInAgain();
+        return;
+      }
+      if (error.status === 429) {
+        status.set("error", `You've saved your profile many times in the last hour; ${waitMessage(error)}. Your changes were not saved.`);
         return;
       }
       if (error.code === "username_taken") {

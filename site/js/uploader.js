@@ -1,6 +1,6 @@
 // Choosing a picture: checks, the signed form from the API, the POST to S3 with progress.
 
-import { ApiError, NetworkError, apiRequest } from "./api.js";
+import { ApiError, NetworkError, apiRequest, waitMessage } from "./api.js";
 import { ACCEPTED_NAMES, ACCEPTED_TYPES, formatBytes, quoteName } from "./formats.js";
 import { signIn } from "./auth.js";
 import { keepDraftAndSignIn } from "./draft.js";
@@ -161,6 +161,8 @@ export function initUploader(view) {
       let message = error instanceof Error && error.message ? error.message : "The upload failed. Please try again.";
       if (error instanceof NetworkError) {
         message = "The upload could not reach the server or storage. Check your connection and choose the picture again.";
+      } else if (error instanceof ApiError && error.status === 429) {
+        message = `You've uploaded many pictures in the last hour; ${waitMessage(error)}.`;
       } else if (error instanceof ApiError && (error.status === 413 || error.status === 415)) {
         message = `${message} Please choose another picture.`;
       }

@@ -10,7 +10,8 @@
 //! Each run gets a fresh emulator on its own port, so a killed process's pending poll can
 //! never take the next run's event. Runs alternate between functions so that drift in the
 //! machine's load affects them all alike. The same port also answers DynamoDB's `GetItem`
-//! with "no item", so a function that reads a profile makes its one real SDK call.
+//! with "no item" (and an `UpdateItem`, such as sign-upload's limit count, with success),
+//! so a function that reads a profile or counts an upload makes its one real SDK call.
 //!
 //! ```text
 //! cold-start [--runs N] [--floor NAME] [--env KEY=VALUE]... NAME BINARY EVENT [NAME BINARY EVENT ...]

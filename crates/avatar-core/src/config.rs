@@ -12,6 +12,10 @@ pub struct ConfigError {
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024;
 pub const DEFAULT_UPLOAD_URL_TTL: Duration = Duration::from_secs(300);
+/// Per-account allowances per hour (`limits`).
+pub const DEFAULT_UPLOADS_PER_HOUR: u32 = 30;
+pub const DEFAULT_PROFILE_WRITES_PER_HOUR: u32 = 60;
+const MAX_PER_HOUR: u64 = 100_000;
 /// S3 refuses a single POST larger than 5 GiB.
 const S3_POST_LIMIT: u64 = 5 * 1024 * 1024 * 1024;
 /// SigV4 signatures are valid for at most seven days.
@@ -81,6 +85,20 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
         .map(Duration::from_secs)
     }
 
+    pub fn uploads_per_hour(&self) -> Result<u32, ConfigError> {
+        self.per_hour("UPLOADS_PER_HOUR", DEFAULT_UPLOADS_PER_HOUR)
+    }
+
+    pub fn profile_writes_per_hour(&self) -> Result<u32, ConfigError> {
+        self.per_hour("PROFILE_WRITES_PER_HOUR", DEFAULT_PROFILE_WRITES_PER_HOUR)
+    }
+
+    /// At least one: a limit of zero would lock every account out.
+    fn per_hour(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+        self.number(name, u64::from(default), 1..=MAX_PER_HOUR)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// The SDK's own precedence: the S3-specific endpoint, then the global one.
     pub fn s3_endpoint(&self) -> Option<String> {
         self.optional("AWS_ENDPOINT_URL_S3")
@@ -120,6 +138,8 @@ mod tests {
         let e = env(&[]);
         assert_eq!(e.max_upload_bytes().unwrap(), 5_242_880);
         assert_eq!(e.upload_url_ttl().unwrap(), Duration::from_secs(300));
+        assert_eq!(e.uploads_per_hour().unwrap(), 30);
+        assert_eq!(e.profile_writes_per_hour().unwrap(), 60);
         assert!(e.required("UPLOADS_BUCKET").is_err());
         assert_eq!(e.s3_endpoint(), None);
     }
@@ -132,6 +152,8 @@ mod tests {
             ("MAX_UPLOAD_BYTES", "-1"),
             ("UPLOAD_URL_TTL_SECS", "0"),
             ("UPLOAD_URL_TTL_SECS", "604801"),
+            ("UPLOADS_PER_HOUR", "0"),
+            ("PROFILE_WRITES_PER_HOUR", "many"),
         ] {
             let pairs = [(name, value)];
             let e = env(&pairs);
@@ -139,6 +161,8 @@ mod tests {
                 .max_upload_bytes()
                 .err()
                 .or_else(|| e.upload_url_ttl().err())
+                .or_else(|| e.uploads_per_hour().err())
+                .or_else(|| e.profile_writes_per_hour().err())
                 .unwrap();
             assert_eq!(err.name, name);
         }

@@ -41,6 +41,13 @@ pub enum ApiError {
     /// The caller already owns a profile under another username.
     #[error("{0}")]
     AlreadyHasProfile(String),
+    /// The account used up its allowance for this hour (`limits`); `retry_after_secs`
+    /// is the time to the window's end, sent as `Retry-After`.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// A dependency (S3, DynamoDB, the credential source) failed after the SDK's retries.
     #[error("The service is temporarily unavailable. Try again in a moment.")]
     Unavailable(#[source] BoxError),
@@ -80,6 +87,7 @@ impl ApiError {
             Self::VersionConflict(_) | Self::UsernameTaken(_) | Self::AlreadyHasProfile(_) => {
                 StatusCode::CONFLICT
             }
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -99,6 +107,7 @@ impl ApiError {
             Self::VersionConflict(_) => "version_conflict",
             Self::UsernameTaken(_) => "username_taken",
             Self::AlreadyHasProfile(_) => "already_has_profile",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -108,6 +117,16 @@ impl ApiError {
         match self {
             Self::InvalidRequest { field, .. } | Self::Forbidden { field, .. } => *field,
             Self::UsernameTaken(_) => Some("username"),
+            _ => None,
+        }
+    }
+
+    /// Seconds the caller should wait before trying again (the `Retry-After` header).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod headers;
+pub mod limits;
 pub mod ports;
 pub mod service;
 pub mod setup;

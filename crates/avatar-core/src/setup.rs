@@ -1,17 +1,20 @@
 //! Building each function's service from its environment, once at init. Every `main.rs`
 //! calls one of these; none names an adapter.
 
+use std::sync::Arc;
+
 use aws_config::SdkConfig;
 
-use crate::adapters::{DynamoProfiles, S3Objects};
+use crate::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects};
 use crate::config::{ConfigError, Env};
+use crate::limits::{AccountLimit, Action};
 use crate::ports::ProfileStore;
 use crate::service::{ProfileService, UploadSigner};
 use crate::signer::{CredentialSource, PostSigner};
 
-/// sign-upload: needs `UPLOADS_BUCKET`; reads `MAX_UPLOAD_BYTES`, `UPLOAD_URL_TTL_SECS`,
-/// the region and `AWS_ENDPOINT_URL_S3`. Makes no network call: credentials resolve on
-/// first use.
+/// sign-upload: needs `UPLOADS_BUCKET` and `PROFILES_TABLE` (its per-account counters);
+/// reads `MAX_UPLOAD_BYTES`, `UPLOAD_URL_TTL_SECS`, `UPLOADS_PER_HOUR`, the region and the
+/// endpoints. Makes no network call: credentials resolve on first use.
 pub fn upload_signer<F: Fn(&str) -> Option<String>>(
     env: &Env<F>,
     sdk: &SdkConfig,
@@ -30,11 +33,17 @@ pub fn upload_signer<F: Fn(&str) -> Option<String>>(
         CredentialSource::new(provider),
         env.max_upload_bytes()?,
         env.upload_url_ttl()?,
-    ))
+    )
+    .with_limit(account_limit(
+        env,
+        sdk,
+        Action::SignUpload,
+        env.uploads_per_hour()?,
+    )?))
 }
 
-/// save-profile: needs `UPLOADS_BUCKET` and `PROFILES_TABLE`; reads `MAX_UPLOAD_BYTES`
-/// and the endpoints.
+/// save-profile: needs `UPLOADS_BUCKET` and `PROFILES_TABLE`; reads `MAX_UPLOAD_BYTES`,
+/// `PROFILE_WRITES_PER_HOUR` and the endpoints.
 pub fn profile_service<F: Fn(&str) -> Option<String>>(
     env: &Env<F>,
     sdk: &SdkConfig,
@@ -48,7 +57,13 @@ pub fn profile_service<F: Fn(&str) -> Option<String>>(
         Box::new(objects),
         Box::new(dynamo_profiles(env, sdk)?),
         env.max_upload_bytes()?,
-    ))
+    )
+    .with_limit(account_limit(
+        env,
+        sdk,
+        Action::ProfileWrite,
+        env.profile_writes_per_hour()?,
+    )?))
 }
 
 /// get-profile: needs `PROFILES_TABLE`; reads `AWS_ENDPOINT_URL_DYNAMODB`.
@@ -68,4 +83,19 @@ fn dynamo_profiles<F: Fn(&str) -> Option<String>>(
         env.required("PROFILES_TABLE")?,
         env.dynamodb_endpoint().as_deref(),
     ))
+}
+
+/// The counters live in the profiles table, under `LIMIT#` keys.
+fn account_limit<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    sdk: &SdkConfig,
+    action: Action,
+    per_hour: u32,
+) -> Result<AccountLimit, ConfigError> {
+    let limiter = DynamoRateLimiter::new(
+        sdk,
+        env.required("PROFILES_TABLE")?,
+        env.dynamodb_endpoint().as_deref(),
+    );
+    Ok(AccountLimit::new(Arc::new(limiter), action, per_hour))
 }

@@ -234,6 +234,8 @@ fn variables_read(function: &str) -> BTreeSet<String> {
             n if n.starts_with("AWS_") => None,
             "MAX_UPLOAD_BYTES" => Some("5242880".into()),
             "UPLOAD_URL_TTL_SECS" => Some("300".into()),
+            "UPLOADS_PER_HOUR" => Some("30".into()),
+            "PROFILE_WRITES_PER_HOUR" => Some("60".into()),
             _ => Some("x".into()),
         }
     });
@@ -328,6 +330,12 @@ fn template_actions(props: &Value) -> BTreeSet<String> {
 fn each_function_may_do_exactly_what_its_code_calls() {
     let s3 = sdk_actions("crates/avatar-core/src/adapters/s3.rs", "s3");
     let dynamodb = sdk_actions("crates/avatar-core/src/adapters/dynamodb", "dynamodb");
+    let counters = sdk_actions("crates/avatar-core/src/adapters/rate_limits.rs", "dynamodb");
+    assert_eq!(
+        counters,
+        ["dynamodb:UpdateItem".to_string()].into(),
+        "the limit counters are one conditional UpdateItem"
+    );
     assert_eq!(
         dynamodb,
         [
@@ -341,8 +349,15 @@ fn each_function_may_do_exactly_what_its_code_calls() {
         "a new DynamoDB call needs its IAM action in template.yaml and here"
     );
     let expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::from([
-        // The browser's POST is authorised as the signer's role: a PutObject.
-        ("sign-upload", ["s3:PutObject".to_string()].into()),
+        // The browser's POST is authorised as the signer's role: a PutObject; and the
+        // per-account upload counter.
+        (
+            "sign-upload",
+            ["s3:PutObject".to_string()]
+                .into_iter()
+                .chain(counters.iter().cloned())
+                .collect(),
+        ),
         // Every S3 call of the adapter, ListBucket so a missing upload is 404 (not 403),
         // the profile writes (an update, or a create's two puts), and the consistent read
         // that settles a write whose answer was lost.
@@ -352,6 +367,7 @@ fn each_function_may_do_exactly_what_its_code_calls() {
                 .cloned()
                 .chain(["s3:ListBucket".into()])
                 .chain(dynamodb.iter().cloned())
+                .chain(counters.iter().cloned())
                 .collect(),
         ),
         ("get-profile", ["dynamodb:GetItem".to_string()].into()),
@@ -428,4 +444,64 @@ fn cloudfront_headers_match_the_code() {
         custom_header(&site, "Cross-Origin-Opener-Policy"),
         headers::SITE_OPENER_POLICY
     );
+}
+
+/// sign-upload may touch only the limit counters of the table it shares with profiles, and
+/// the table expires those counters by the attribute the adapter writes.
+#[test]
+fn limit_counters_are_fenced_and_expire() {
+    let template = template();
+    let sign = &template["Resources"]["SignUploadFunction"]["Properties"];
+    let statements = sign["Policies"][0]["Statement"].as_sequence().unwrap();
+    let counting: Vec<&Value> = statements
+        .iter()
+        .filter(|s| {
+            text_or_list(&s["Action"])
+                .iter()
+                .any(|a| a.starts_with("dynamodb:"))
+        })
+        .collect();
+    assert_eq!(counting.len(), 1);
+    assert_eq!(referenced(&counting[0]["Resource"]), "ProfilesTable");
+    assert_eq!(
+        counting[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+        Value::Sequence(vec!["LIMIT#*".into()]),
+        "only LIMIT# items"
+    );
+    let ttl = &template["Resources"]["ProfilesTable"]["Properties"]["TimeToLiveSpecification"];
+    assert_eq!(ttl["Enabled"], true);
+    assert_eq!(ttl["AttributeName"], avatar_core::adapters::EXPIRES_AT);
+
+    // The limits are parameters whose defaults are the code's.
+    let parameters = &template["Parameters"];
+    for (parameter, function, variable, default) in [
+        (
+            "UploadsPerHour",
+            "SignUploadFunction",
+            "UPLOADS_PER_HOUR",
+            avatar_core::config::DEFAULT_UPLOADS_PER_HOUR,
+        ),
+        (
+            "ProfileWritesPerHour",
+            "SaveProfileFunction",
+            "PROFILE_WRITES_PER_HOUR",
+            avatar_core::config::DEFAULT_PROFILE_WRITES_PER_HOUR,
+        ),
+    ] {
+        assert_eq!(parameters[parameter]["Default"], u64::from(default));
+        let value =
+            &template["Resources"][function]["Properties"]["Environment"]["Variables"][variable];
+        assert_eq!(referenced(value), parameter, "{variable}");
+    }
+}
+
+fn text_or_list(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Sequence(list) => list
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect(),
+        _ => vec![],
+    }
 }

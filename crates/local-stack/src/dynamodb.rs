@@ -7,6 +7,11 @@ use crate::{StackError, bind};
 
 /// The table's partition key (docs/design.md §3).
 const PARTITION_KEY: &str = "pk";
+/// The TTL attribute of the per-account limit counters (template.yaml's
+/// `TimeToLiveSpecification`).
+const TTL_ATTRIBUTE: &str = "expiresAt";
+/// DynamoDB deletes expired items in the background; locally a sweep this often does.
+const TTL_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// The embedded DynamoDB: a SQLite file (or memory), with the profiles table created if missing.
 #[derive(Debug, Clone)]
@@ -36,9 +41,11 @@ pub async fn start_dynamodb(settings: DynamoSettings) -> Result<Running, StackEr
     let listener = bind(settings.addr, "DynamoDB").await?;
     let addr = listener.local_addr().map_err(StackError::io("DynamoDB"))?;
     Ok(Running::spawn(addr, move |rx| async move {
+        let sweeper = tokio::spawn(sweep_expired(db.clone()));
         if let Err(e) = dynoxide::server::serve_with_shutdown(listener, db, signalled(rx)).await {
             tracing::error!(error = %e, "embedded DynamoDB stopped");
         }
+        sweeper.abort();
     }))
 }
 
@@ -50,7 +57,8 @@ fn ensure_table(db: &Database, table: &str) -> Result<(), StackError> {
         .list_tables(serde_json::from_value(serde_json::json!({})).map_err(|e| setup(&e))?)
         .map_err(|e| setup(&e))?;
     if existing.table_names.iter().any(|t| t == table) {
-        return check_key(db, table);
+        check_key(db, table)?;
+        return enable_ttl(db, table);
     }
     let request = serde_json::from_value(serde_json::json!({
         "TableName": table,
@@ -60,7 +68,36 @@ fn ensure_table(db: &Database, table: &str) -> Result<(), StackError> {
     }))
     .map_err(|e| setup(&e))?;
     db.create_table(request).map_err(|e| setup(&e))?;
+    enable_ttl(db, table)
+}
+
+/// As template.yaml does: spent limit counters expire at `expiresAt`.
+fn enable_ttl(db: &Database, table: &str) -> Result<(), StackError> {
+    let setup =
+        |e: &dyn std::fmt::Display| StackError::Setup(format!("DynamoDB table {table} TTL: {e}"));
+    let request = serde_json::from_value(serde_json::json!({
+        "TableName": table,
+        "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": true},
+    }))
+    .map_err(|e| setup(&e))?;
+    db.update_time_to_live(request).map_err(|e| setup(&e))?;
     Ok(())
+}
+
+/// dynoxide deletes expired items only when asked; a sweep blocks its lock page by page.
+async fn sweep_expired(db: Database) {
+    let mut every = tokio::time::interval(TTL_SWEEP_EVERY);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let db = db.clone();
+        match tokio::task::spawn_blocking(move || db.sweep_ttl()).await {
+            Ok(Ok(deleted)) if deleted > 0 => tracing::debug!(deleted, "expired items swept"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "TTL sweep failed"),
+            Err(e) => tracing::warn!(error = %e, "TTL sweep stopped"),
+        }
+    }
 }
 
 /// A table kept from an older version of the app (keyed by `username`) cannot hold this
@@ -105,5 +142,16 @@ mod tests {
         let fresh = Database::memory().unwrap();
         ensure_table(&fresh, "profiles").unwrap();
         ensure_table(&fresh, "profiles").expect("an up-to-date table is kept");
+        let ttl = fresh
+            .describe_time_to_live(
+                serde_json::from_value(serde_json::json!({"TableName": "profiles"})).unwrap(),
+            )
+            .unwrap();
+        let ttl = serde_json::to_value(&ttl).unwrap();
+        assert_eq!(
+            ttl["TimeToLiveDescription"]["AttributeName"], TTL_ATTRIBUTE,
+            "{ttl}"
+        );
+        assert_eq!(ttl["TimeToLiveDescription"]["TimeToLiveStatus"], "ENABLED");
     }
 }

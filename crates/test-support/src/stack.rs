@@ -174,8 +174,23 @@ impl TestStack {
             .item
     }
 
-    /// Every item in the table.
+    /// Every profile and owner item in the table: the per-account limit counters
+    /// (`LIMIT#…`) count attempts, refused ones too, so "nothing written" leaves them out.
     pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        self.all_items()
+            .await
+            .into_iter()
+            .filter(|item| {
+                !item
+                    .get("pk")
+                    .and_then(|pk| pk.as_s().ok())
+                    .is_some_and(|pk| pk.starts_with("LIMIT#"))
+            })
+            .collect()
+    }
+
+    /// Every item in the table, limit counters included.
+    pub async fn all_items(&self) -> Vec<HashMap<String, AttributeValue>> {
         self.dynamo_client
             .scan()
             .table_name(TABLE)

@@ -66,3 +66,6 @@ async fn delete(profiles: &ProfileService, event: &Request) -> Response<String> 
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limit_tests;

@@ -42,3 +42,6 @@ async fn sign(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limit_tests;

@@ -36,7 +36,13 @@ pub fn no_content() -> Response<String> {
 }
 
 pub fn error_response(error: &ApiError) -> Response<String> {
-    json_response(error.status(), &error.body())
+    let mut response = json_response(error.status(), &error.body());
+    if let Some(seconds) = error.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 #[cfg(test)]
@@ -56,5 +62,21 @@ mod tests {
         let body: serde_json::Value =
             serde_json::from_str(error_response(&ApiError::NotFound("no".into())).body()).unwrap();
         assert!(body["error"].get("field").is_none());
+        assert!(!response.headers().contains_key(header::RETRY_AFTER));
+    }
+
+    #[test]
+    fn a_rate_limited_answer_says_when_to_retry() {
+        let response = error_response(&ApiError::RateLimited {
+            message: "later".into(),
+            retry_after_secs: 1234,
+        });
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1234");
+        let body: serde_json::Value = serde_json::from_str(response.body()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "rate_limited", "message": "later"}})
+        );
     }
 }

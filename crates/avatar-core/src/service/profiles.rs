@@ -8,6 +8,7 @@ use crate::domain::{
     Username,
 };
 use crate::error::ApiError;
+use crate::limits::AccountLimit;
 use crate::ports::{
     Conflict, DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError,
     WriteOutcome,
@@ -18,6 +19,8 @@ pub struct ProfileService {
     objects: Box<dyn ObjectStore>,
     profiles: Box<dyn ProfileStore>,
     max_upload_bytes: u64,
+    /// Profile writes per account and hour; `None` (tests, benchmarks) counts nothing.
+    limit: Option<AccountLimit>,
 }
 
 /// A landed write: the stored profile, and whether this save created it.
@@ -37,7 +40,13 @@ impl ProfileService {
             objects,
             profiles,
             max_upload_bytes,
+            limit: None,
         }
+    }
+
+    pub fn with_limit(mut self, limit: AccountLimit) -> Self {
+        self.limit = Some(limit);
+        self
     }
 
     pub async fn save(
@@ -53,6 +62,10 @@ impl ProfileService {
                 message: "That upload belongs to another account. Choose the picture again.".into(),
                 field: Some("avatarKey"),
             });
+        }
+        // Counted before the upload is read or anything is written.
+        if let Some(limit) = &self.limit {
+            limit.spend_now(caller).await?;
         }
         let published = match &request.avatar {
             AvatarChange::Replace(upload) => Some(self.publish(&request.username, upload).await?),

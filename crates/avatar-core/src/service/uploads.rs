@@ -3,6 +3,7 @@ use std::time::{Duration, SystemTime};
 use crate::api::SignUploadRequest;
 use crate::domain::{AccountId, UploadKey};
 use crate::error::ApiError;
+use crate::limits::AccountLimit;
 use crate::signer::{CredentialSource, PostSigner, PresignedPost, UploadTerms};
 
 /// Signs browser uploads into `incoming/` under a key the server chooses.
@@ -11,6 +12,8 @@ pub struct UploadSigner {
     credentials: CredentialSource,
     max_bytes: u64,
     ttl: Duration,
+    /// Signatures per account and hour; `None` (tests, benchmarks) counts nothing.
+    limit: Option<AccountLimit>,
 }
 
 /// A signed upload: the key the file will have and the form that puts it there.
@@ -34,7 +37,13 @@ impl UploadSigner {
             credentials,
             max_bytes,
             ttl,
+            limit: None,
         }
+    }
+
+    pub fn with_limit(mut self, limit: AccountLimit) -> Self {
+        self.limit = Some(limit);
+        self
     }
 
     pub async fn sign(
@@ -48,6 +57,10 @@ impl UploadSigner {
                 "The file is {} bytes; the limit is {} bytes.",
                 request.size, self.max_bytes
             )));
+        }
+        // Counted after the request proved valid, before anything is signed.
+        if let Some(limit) = &self.limit {
+            limit.spend(caller, now).await?;
         }
         let key = UploadKey::new(*caller, request.content_type);
         let terms = UploadTerms {
