@@ -25,7 +25,7 @@ async function storageUrl() {
   const probe = Buffer.alloc(10);
   const signed = await signUpload(
     { filename: "probe.png", contentType: "image/png", size: 10, checksumSha256: sha256Base64(probe) },
-    await tokenFor("storage-probe"),
+    await tokenFor(uniqueUsername("probe")),
   );
   assert.equal(signed.status, 201, JSON.stringify(signed.body));
   return signed.body.upload.url;
