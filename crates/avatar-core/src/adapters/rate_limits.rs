@@ -25,12 +25,8 @@ pub struct DynamoRateLimiter {
 impl DynamoRateLimiter {
     /// `endpoint` is `AWS_ENDPOINT_URL_DYNAMODB` when set (the local DynamoDB).
     pub fn new(config: &SdkConfig, table: impl Into<String>, endpoint: Option<&str>) -> Self {
-        let mut conf = aws_sdk_dynamodb::config::Builder::from(config);
-        if let Some(endpoint) = endpoint {
-            conf = conf.endpoint_url(endpoint);
-        }
         Self {
-            client: Client::from_conf(conf.build()),
+            client: super::dynamodb_client(config, endpoint),
             table: table.into(),
         }
     }
