@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 /// Default chain (env, then the Lambda role), with timeouts so an unreachable service
 /// becomes a 503 within seconds instead of hanging until the Lambda timeout. A save makes
@@ -12,8 +14,13 @@ use aws_config::{BehaviorVersion, SdkConfig};
 /// stay under save-profile's timeout in template.yaml (28 s).
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(4);
 
+/// The roots of Amazon Trust Services, which issues the certificates of every AWS endpoint
+/// these functions call (S3 since June 2022, DynamoDB, STS and SSO before that).
+pub const AMAZON_TRUST_SERVICES: &[u8] = include_bytes!("amazon-trust-services.pem");
+
 pub async fn load_sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(1))
@@ -23,4 +30,90 @@ pub async fn load_sdk_config() -> SdkConfig {
         )
         .load()
         .await
+}
+
+/// The SDK's default HTTPS client (rustls with aws-lc), trusting only the five roots above.
+/// The default trust store reads and parses the system's certificates (a bundle of ~140 on
+/// Lambda, a directory of ~290 files on Debian) at every client's construction, which was
+/// most of each function's cold start; five compiled-in roots cost no file I/O.
+pub fn https_client() -> SharedHttpClient {
+    let trust = TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES);
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        // Never fails today; if it ever did, the SDK's default (system roots) still works.
+        .unwrap_or_default();
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+
+    /// Published by Amazon Trust Services (amazontrust.com/repository): an edit that drops,
+    /// adds or swaps a root fails here, not in production as a TLS error.
+    const ROOTS: [(&str, &str); 5] = [
+        (
+            "Amazon Root CA 1",
+            "8ecde6884f3d87b1125ba31ac3fcb13d7016de7f57cc904fe1cb97c6ae98196e",
+        ),
+        (
+            "Amazon Root CA 2",
+            "1ba5b2aa8c65401a82960118f80bec4f62304d83cec4713a19c39c011ea46db4",
+        ),
+        (
+            "Amazon Root CA 3",
+            "18ce6cfe7bf14e60b2e347b8dfe868cb31d02ebb3ada271569f50343b46db3a4",
+        ),
+        (
+            "Amazon Root CA 4",
+            "e35d28419ed02025cfa69038cd623962458da5c695fbdea3c22b0bfb25897092",
+        ),
+        (
+            "Starfield Services Root Certificate Authority - G2",
+            "568d6905a2c88708a4b3025190edcfedb1974a606a13c6e5290fcb2ae63edab5",
+        ),
+    ];
+
+    fn certificates(pem: &str) -> Vec<Vec<u8>> {
+        pem.split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .map(|block| {
+                let body: String = block
+                    .split("-----END CERTIFICATE-----")
+                    .next()
+                    .unwrap()
+                    .split_whitespace()
+                    .collect();
+                base64::engine::general_purpose::STANDARD
+                    .decode(body)
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_trust_store_is_exactly_the_five_amazon_trust_services_roots() {
+        let pem = std::str::from_utf8(AMAZON_TRUST_SERVICES).unwrap();
+        let found: Vec<String> = certificates(pem)
+            .iter()
+            .map(|der| {
+                Sha256::digest(der)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .collect();
+        let expected: Vec<&str> = ROOTS.iter().map(|(_, sha)| *sha).collect();
+        assert_eq!(found, expected);
+        for (name, _) in ROOTS {
+            assert!(pem.contains(&format!("CN = {name}")), "{name}");
+        }
+    }
 }
