@@ -6,7 +6,9 @@ use avatar_core::config::Env;
 use avatar_core::{aws, setup, telemetry};
 use lambda_http::{Error, run, service_fn};
 
-#[tokio::main]
+// Lambda hands an environment one event at a time: worker threads would only add their
+// stacks and allocator arenas to the start-up and the memory.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let sdk = aws::load_sdk_config().await;
