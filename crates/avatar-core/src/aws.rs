@@ -33,9 +33,9 @@ pub async fn load_sdk_config() -> SdkConfig {
 }
 
 /// The SDK's default HTTPS client (rustls with aws-lc), trusting only the five roots above.
-/// The default trust store reads and parses the system's certificates (a bundle of ~140 on
-/// Lambda, a directory of ~290 files on Debian) at every client's construction, which was
-/// most of each function's cold start; five compiled-in roots cost no file I/O.
+/// The default trust store reads the system's certificates (one bundle on Lambda, a
+/// directory of ~290 files on Debian) and parses them again for every client built, which
+/// was most of each function's cold start; five compiled-in roots cost no file I/O.
 pub fn https_client() -> SharedHttpClient {
     let trust = TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES);
     let context = TlsContext::builder()
