@@ -215,15 +215,21 @@ export async function imageSize(page, selector) {
 
 /**
  * The published avatar an <img> shows, once it has loaded from `/avatars/`: the URL the
- * browser chose (`currentSrc`, from the srcset when there is one) and its pixel size.
+ * browser chose (`currentSrc`, from the srcset when there is one) and the pixel size of
+ * that file. (`naturalWidth` will not do: with a srcset it is divided by the density the
+ * browser chose, so a 256 px variant shown at 144 px reports 144.)
  */
 export async function avatarShown(page, selector) {
-  const shown = await page.waitForFunction((sel) => {
+  await page.waitForFunction((sel) => {
     const img = document.querySelector(sel);
-    if (!img || !img.complete || !img.currentSrc.includes("/avatars/")) return null;
-    return { src: img.src, currentSrc: img.currentSrc, srcset: img.srcset, width: img.naturalWidth, height: img.naturalHeight };
+    return img && img.complete && img.currentSrc.includes("/avatars/");
   }, selector);
-  return shown.jsonValue();
+  return page.$eval(selector, async (img) => {
+    const file = new Image();
+    file.src = img.currentSrc;
+    await file.decode();
+    return { src: img.src, currentSrc: img.currentSrc, srcset: img.srcset, width: file.naturalWidth, height: file.naturalHeight };
+  });
 }
 
 /** The size (64, 128, 256 or 512) named by a variant's URL, `…/{id}-{size}.{ext}`; else null. */
@@ -252,21 +258,25 @@ export function assertShowsAvatar(shown, profile, originalSize) {
 }
 
 /**
- * Colours of an <img> at points given as fractions of its natural size, read by drawing it
- * into a canvas (the image must be same-origin, or the canvas is tainted).
+ * Colours of the file an <img> shows (its `currentSrc`) at points given as fractions of its
+ * size, read by drawing it into a canvas at its own size (the image must be same-origin,
+ * or the canvas is tainted).
  */
 export async function sampleImage(page, selector, points) {
   return page.$eval(
     selector,
-    (img, pts) => {
+    async (img, pts) => {
+      const file = new Image();
+      file.src = img.currentSrc;
+      await file.decode();
       const canvas = document.createElement("canvas");
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
+      canvas.width = file.naturalWidth;
+      canvas.height = file.naturalHeight;
       const context = canvas.getContext("2d", { willReadFrequently: true });
-      context.drawImage(img, 0, 0);
+      context.drawImage(file, 0, 0);
       return pts.map(([fx, fy]) => {
-        const x = Math.min(img.naturalWidth - 1, Math.floor(fx * img.naturalWidth));
-        const y = Math.min(img.naturalHeight - 1, Math.floor(fy * img.naturalHeight));
+        const x = Math.min(file.naturalWidth - 1, Math.floor(fx * file.naturalWidth));
+        const y = Math.min(file.naturalHeight - 1, Math.floor(fy * file.naturalHeight));
         return [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
       });
     },
