@@ -10,19 +10,26 @@ const ZOOM_STEP = 5; // percent, the slider's step
 /** Arrow keys move the picture by this share of the square; Shift by the larger one. */
 const KEY_STEP = 0.05;
 const KEY_STEP_LARGE = 0.25;
+/**
+ * The frame shows a margin of the picture around the square, dimmed, so one sees what is
+ * left out; this is the margin's share of the frame's width on each side (see .crop-mask).
+ */
+const FRAME_MARGIN = 0.1;
 
 const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
 
 /**
- * Places `img` inside a square, clipping `frame` so that the square `crop` of the picture
- * (`width` × `height`) fills it. Shared by the crop frame and the small preview.
+ * Places `img` inside the clipping square `frame` so that the square `crop` of the picture
+ * (`width` × `height`) fills the frame less `margin` (a share of its width) on each side.
+ * Shared by the crop frame and the small preview (no margin).
  */
-export function placePicture(img, frame, { width, height, x, y, size }) {
-  const scale = frame.clientWidth / size;
+export function placePicture(img, frame, { width, height, x, y, size }, margin = 0) {
+  const inset = frame.clientWidth * margin;
+  const scale = (frame.clientWidth - 2 * inset) / size;
   img.classList.add("is-placed");
   img.style.width = `${width * scale}px`;
   img.style.height = `${height * scale}px`;
-  img.style.transform = `translate(${-x * scale}px, ${-y * scale}px)`;
+  img.style.transform = `translate(${inset - x * scale}px, ${inset - y * scale}px)`;
 }
 
 /** Undoes `placePicture`: the image fills its frame again (object-fit: cover). */
@@ -53,6 +60,8 @@ export function initCrop({ container, frame, image, zoom, mirror }) {
   let restored = null;
 
   const side = () => Math.min(picture.width, picture.height);
+  /** On screen, the width of the square being chosen (the frame less its margins). */
+  const squareWidth = () => frame.clientWidth * (1 - 2 * FRAME_MARGIN);
 
   /** The square as the API takes it: whole pixels, inside the picture. */
   function value() {
@@ -75,7 +84,7 @@ export function initCrop({ container, frame, image, zoom, mirror }) {
   function render() {
     if (!picture) return;
     const exact = { width: picture.width, height: picture.height, x: picture.cx - picture.size / 2, y: picture.cy - picture.size / 2, size: picture.size };
-    placePicture(image, frame, exact);
+    placePicture(image, frame, exact, FRAME_MARGIN);
     if (mirror.img.src === image.src) placePicture(mirror.img, mirror.frame, exact);
     const percent = Math.round((side() / picture.size) * 100);
     zoom.value = String(percent);
@@ -96,7 +105,7 @@ export function initCrop({ container, frame, image, zoom, mirror }) {
 
   /** Moves the picture by (dx, dy) screen pixels, as a drag does: the square moves the other way. */
   function pan(dx, dy) {
-    const perPixel = picture.size / frame.clientWidth;
+    const perPixel = picture.size / squareWidth();
     picture.cx -= dx * perPixel;
     picture.cy -= dy * perPixel;
     keepInside();
@@ -213,7 +222,7 @@ export function initCrop({ container, frame, image, zoom, mirror }) {
     const arrow = ARROWS[event.key];
     if (arrow) {
       event.preventDefault();
-      const step = (event.shiftKey ? KEY_STEP_LARGE : KEY_STEP) * frame.clientWidth;
+      const step = (event.shiftKey ? KEY_STEP_LARGE : KEY_STEP) * squareWidth();
       pan(arrow[0] * step, arrow[1] * step);
     } else if (event.key === "+" || event.key === "=" || event.key === "-") {
       event.preventDefault();
