@@ -1,7 +1,7 @@
-// Choosing the square: a picture in four coloured quadrants is zoomed and panned until the
-// circle shows one quadrant, then saved. The save sends that square in whole pixels of the
+// Choosing the square: a picture in four coloured quadrants is zoomed and panned (mouse,
+// keys, touch) until the circle shows one quadrant, then saved. The save sends that square in whole pixels of the
 // picture, and the profile page shows a square variant (not the original) whose pixels
-// are that quadrant's colour. Once with the keyboard on a desktop, once by touch at phone
+// are that quadrant's colour. Once with the mouse and keyboard on a desktop, once by touch at phone
 // width; the square can never leave the picture.
 
 import assert from "node:assert/strict";
@@ -107,7 +107,7 @@ describe("crop", () => {
     await browser?.close();
   });
 
-  it("zooms with the slider, pans with the keys, and publishes the chosen quadrant", { timeout: 90_000 }, async () => {
+  it("zooms with the slider, pans with the mouse and keys, and publishes the chosen quadrant", { timeout: 90_000 }, async () => {
     const page = await newPage(browser);
     const username = uniqueUsername("crop");
     const saves = recordSaves(page);
@@ -136,17 +136,36 @@ describe("crop", () => {
     assert.equal(await page.getAttribute("#crop_zoom", "aria-valuetext"), "200%");
     assert.deepEqual(await shownCrop(page), { x: 150, y: 150, size: 300 });
 
-    // Move the picture left and down until the circle shows the top-right quadrant alone;
-    // more presses keep it inside the picture.
+    // A mouse drag moves the picture with the pointer, and back again.
+    const box = await page.locator("#crop_frame").boundingBox();
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const drag = async (dx, dy) => {
+      await page.mouse.move(centre.x, centre.y);
+      await page.mouse.down();
+      await page.mouse.move(centre.x + dx, centre.y + dy, { steps: 8 });
+      await page.mouse.up();
+    };
+    await drag(40, 0);
+    const moved = await shownCrop(page);
+    assert.ok(moved.x < 150 && moved.y === 150, `dragging right shows more of the left: ${JSON.stringify(moved)}`);
+    await drag(-40, 0);
+    assert.deepEqual(await shownCrop(page), { x: 150, y: 150, size: 300 });
+
+    // A drag that runs far past the frame (the pointer is captured) stops at the edge.
+    await drag(5 - centre.x, 0);
+    assert.deepEqual(await shownCrop(page), { x: WIDTH - 300, y: 150, size: 300 });
+
+    // Then keys: down until the circle shows the top-right quadrant alone (more presses
+    // keep it inside the picture), and one big step back to the right.
     await page.focus("#crop_frame");
-    await pressTimes(page, "Shift+ArrowLeft", 4);
     await pressTimes(page, "Shift+ArrowDown", 6);
     await pressTimes(page, "ArrowDown", 3);
-    assert.deepEqual(await shownCrop(page), { x: 450, y: 0, size: 300 });
+    await page.keyboard.press("Shift+ArrowRight");
+    assert.deepEqual(await shownCrop(page), { x: 425, y: 0, size: 300 });
     await screenshot(page, "crop-desktop");
 
     const crop = await saveWith(page, username, saves);
-    assert.deepEqual(crop, { x: 450, y: 0, size: 300 });
+    assert.deepEqual(crop, { x: 425, y: 0, size: 300 });
     await assertProfileShows(page, username, GREEN);
     await screenshot(page, "crop-desktop-profile");
     assert.deepEqual(page.problems, []);
