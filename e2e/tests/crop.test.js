@@ -80,7 +80,7 @@ async function saveWith(page, username, saves) {
  * On the profile page: the avatar is a square variant chosen from the srcset, not the
  * original, and all of it is `colour`.
  */
-async function assertProfileShows(page, username, colour) {
+async function assertProfileShows(page, username, colour, margin = 0.05) {
   const profile = await getProfile(username);
   assert.equal(profile.status, 200);
   assert.ok(profile.body.avatarVariants, `the profile lists its variants: ${JSON.stringify(profile.body)}`);
@@ -90,12 +90,52 @@ async function assertProfileShows(page, username, colour) {
   assert.ok(size, `${shown.currentSrc} is a variant (…-{64|128|256|512}.{ext})`);
   assert.deepEqual([shown.width, shown.height], [size, size]);
   assert.match(shown.srcset, /\s64w,.*\s128w,.*\s256w,.*\s512w$/);
-  const points = [[0.5, 0.5], [0.05, 0.05], [0.95, 0.05], [0.05, 0.95], [0.95, 0.95]];
+  const far = 1 - margin;
+  const points = [[0.5, 0.5], [margin, margin], [far, margin], [margin, far], [far, far]];
   const colours = await sampleImage(page, "#profile_avatar", points);
   colours.forEach((rgb, i) => {
     const off = Math.max(...rgb.map((v, c) => Math.abs(v - colour[c])));
     assert.ok(off <= 24, `pixel at ${points[i]} is ${rgb}, expected about ${colour}`);
   });
+}
+
+/**
+ * A JPEG drawn in the page, `width` × `height` as stored, left half red and right half
+ * blue, with an EXIF block that says "rotate 90° clockwise to show" (orientation 6), as a
+ * phone writes it: shown upright, it is `height` × `width`, red on top.
+ */
+async function rotatedJpeg(page, width, height) {
+  const base64 = await page.evaluate(
+    async ([w, h, red, blue]) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = w;
+      canvas.height = h;
+      const context = canvas.getContext("2d");
+      context.fillStyle = `rgb(${red})`;
+      context.fillRect(0, 0, w / 2, h);
+      context.fillStyle = `rgb(${blue})`;
+      context.fillRect(w / 2, 0, w / 2, h);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.95));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = "";
+      for (const byte of bytes) text += String.fromCharCode(byte);
+      return btoa(text);
+    },
+    [width, height, RED, BLUE],
+  );
+  const jpeg = Buffer.from(base64, "base64");
+  // APP1 "Exif": a big-endian TIFF header and one IFD entry, Orientation (0x0112) = 6.
+  const tiff = Buffer.from([
+    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08,
+    0x00, 0x01,
+    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00,
+  ]);
+  const payload = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), app1, payload, jpeg.subarray(2)]);
 }
 
 describe("crop", () => {
@@ -168,6 +208,31 @@ describe("crop", () => {
     assert.deepEqual(crop, { x: 425, y: 0, size: 300 });
     await assertProfileShows(page, username, GREEN);
     await screenshot(page, "crop-desktop-profile");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("crops a phone photo (EXIF orientation 6) in upright pixels", { timeout: 90_000 }, async () => {
+    const page = await newPage(browser);
+    const username = uniqueUsername("upright");
+    const saves = recordSaves(page);
+    await openAccountPage(page);
+    // Stored 400 × 200, red left and blue right; upright 200 × 400, red on top.
+    const photo = await rotatedJpeg(page, 400, 200);
+    await page.setInputFiles("#file_input", { name: "phone.jpg", mimeType: "image/jpeg", buffer: photo });
+    await page.waitForFunction(() => document.querySelector("#crop_frame").dataset.size);
+    assert.equal((await settledStatus(page)).state, "uploaded");
+    assert.deepEqual(await shownCrop(page), { x: 0, y: 100, size: 200 }, "the centred square of the upright picture");
+    await page.focus("#crop_frame");
+    await pressTimes(page, "Shift+ArrowDown", 4);
+    assert.deepEqual(await shownCrop(page), { x: 0, y: 0, size: 200 }, "the upright picture's top");
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=full-name]", "Upright Tester");
+    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    assert.deepEqual(saves.map((body) => body.crop), [{ x: 0, y: 0, size: 200 }]);
+    // The server turns the picture upright before cropping, as the browser did: the top
+    // square is red.
+    await assertProfileShows(page, username, RED, 0.1);
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
