@@ -157,7 +157,9 @@ describe("crop", () => {
     assert.equal(await page.getAttribute("label[for=crop_zoom]", "for"), "crop_zoom");
     assert.equal(await page.getAttribute("#crop_zoom", "type"), "range");
     assert.ok(await page.getAttribute("#crop_frame", "aria-label"), "the frame has a name");
-    assert.equal(await page.getAttribute("#crop_frame", "aria-describedby"), "crop_hint");
+    assert.equal(await page.getAttribute("#crop_frame", "aria-describedby"), "crop_hint crop_position");
+    const where = () => page.textContent("#crop_position");
+    assert.equal(await where(), "Zoom 100%: the circle shows the centre of the picture.");
     await assertAccessible(page, "crop view (desktop)");
 
     // At full size the square can only move sideways, and never past either edge.
@@ -202,6 +204,7 @@ describe("crop", () => {
     await pressTimes(page, "ArrowDown", 3);
     await page.keyboard.press("Shift+ArrowRight");
     assert.deepEqual(await shownCrop(page), { x: 425, y: 0, size: 300 });
+    assert.equal(await where(), "Zoom 200%: the circle shows the top right of the picture.");
     await screenshot(page, "crop-desktop");
 
     const crop = await saveWith(page, username, saves);

@@ -26,6 +26,7 @@ export function accountView() {
     frame: cropFrame,
     image: document.getElementById("crop_image"),
     zoom: document.getElementById("crop_zoom"),
+    position: document.getElementById("crop_position"),
     mirror: { img: preview, frame: preview.parentElement },
   });
 

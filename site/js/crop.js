@@ -51,7 +51,18 @@ export function validCrop(crop) {
   return { x, y, size };
 }
 
-export function initCrop({ container, frame, image, zoom, mirror }) {
+/** "top left", "right", "centre"…: where the square's centre lies, in words. */
+function partOf({ width, height, cx, cy, size }) {
+  const along = (centre, length, low, high) => {
+    if (size >= length - 0.5) return null; // the square spans the whole of it
+    const share = centre / length;
+    return share < 0.4 ? low : share > 0.6 ? high : null;
+  };
+  const words = [along(cy, height, "top", "bottom"), along(cx, width, "left", "right")].filter(Boolean);
+  return words.length ? words.join(" ") : "centre";
+}
+
+export function initCrop({ container, frame, image, zoom, position, mirror }) {
   // null until a chosen picture has decoded; then its size and the square's centre and
   // side, kept fractional so that slow drags and zooms do not snap to whole pixels.
   let picture = null;
@@ -89,6 +100,7 @@ export function initCrop({ container, frame, image, zoom, mirror }) {
     const percent = Math.round((side() / picture.size) * 100);
     zoom.value = String(percent);
     zoom.setAttribute("aria-valuetext", `${percent}%`);
+    position.textContent = `Zoom ${percent}%: the circle shows the ${partOf(picture)} of the picture.`;
     const chosen = value();
     frame.dataset.x = String(chosen.x);
     frame.dataset.y = String(chosen.y);
@@ -149,6 +161,7 @@ export function initCrop({ container, frame, image, zoom, mirror }) {
     restored = null;
     container.hidden = true;
     image.removeAttribute("src");
+    position.textContent = "";
     unplacePicture(image);
     unplacePicture(mirror.img);
     for (const key of ["x", "y", "size"]) delete frame.dataset[key];
