@@ -181,6 +181,19 @@ describe("crop", () => {
     // A mouse drag moves the picture with the pointer, and back again.
     const box = await page.locator("#crop_frame").boundingBox();
     const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+
+    // Ctrl+wheel (a trackpad pinch) zooms around the same centre, and back.
+    await page.mouse.move(centre.x, centre.y);
+    await page.keyboard.down("Control");
+    await page.mouse.wheel(0, -100);
+    await page.waitForFunction(() => Number(document.querySelector("#crop_frame").dataset.size) < 300);
+    const pinched = await shownCrop(page);
+    assert.ok(Math.abs(pinched.x + pinched.size / 2 - 300) <= 0.5, `zooming keeps the centre: ${JSON.stringify(pinched)}`);
+    assert.equal(pinched.y, pinched.x);
+    await page.mouse.wheel(0, 100);
+    await page.keyboard.up("Control");
+    await page.waitForFunction(() => Number(document.querySelector("#crop_frame").dataset.size) === 300);
+    assert.deepEqual(await shownCrop(page), { x: 150, y: 150, size: 300 });
     const drag = async (dx, dy) => {
       await page.mouse.move(centre.x, centre.y);
       await page.mouse.down();

@@ -243,6 +243,18 @@ export function initCrop({ container, frame, image, zoom, position, mirror }) {
     }
   });
 
+  // A trackpad pinch arrives as a wheel event with ctrlKey (so does Ctrl+wheel): zoom the
+  // picture, not the page. A plain wheel still scrolls the page past the frame.
+  frame.addEventListener(
+    "wheel",
+    (event) => {
+      if (!picture || !event.ctrlKey) return;
+      event.preventDefault();
+      zoomTo((side() / picture.size) * 100 * Math.exp(-event.deltaY / 200));
+    },
+    { passive: false },
+  );
+
   zoom.addEventListener("input", () => {
     if (picture) zoomTo(Number(zoom.value));
   });
