@@ -2,7 +2,8 @@
 
 import { ApiError, apiRequest, profileUrl, waitMessage } from "./api.js";
 import { keepDraftAndSignIn, takeDraft } from "./draft.js";
-import { DEFAULT_AVATAR, quoteName } from "./formats.js";
+import { avatarSources } from "./avatar-image.js";
+import { quoteName } from "./formats.js";
 import { noteSaved } from "./saved-notice.js";
 
 export function initProfileForm(view) {
@@ -46,11 +47,15 @@ export function initProfileForm(view) {
       return;
     }
     const { username, fullName } = checked;
+    // The square goes only with a new picture; without one (a picture the browser could
+    // not decode) the server takes the centred largest square.
+    const crop = avatarKeyInput.value ? view.crop.value() : null;
     const body = {
       username,
       fullName,
       // Absent keeps the current picture; null would remove it (the Remove button's job).
       ...(avatarKeyInput.value ? { avatarKey: avatarKeyInput.value } : {}),
+      ...(crop ? { crop } : {}),
       expectedVersion: expectedVersionFor(username),
     };
 
@@ -131,7 +136,7 @@ export function initProfileForm(view) {
         fullName: typeof data.fullName === "string" ? data.fullName : "",
         version: Number.isInteger(data.version) ? data.version : 0,
       };
-      state.savedAvatarUrl = typeof data.avatarUrl === "string" && data.avatarUrl ? data.avatarUrl : DEFAULT_AVATAR;
+      state.savedAvatar = avatarSources(data);
       usernameInput.value = state.loaded.username;
       usernameInput.readOnly = true;
       fullNameInput.value = typeof data.fullName === "string" ? data.fullName : "";
@@ -160,6 +165,10 @@ export function initProfileForm(view) {
     if (typeof draft.fullName === "string") fullNameInput.value = draft.fullName;
     if (typeof draft.avatarKey === "string" && draft.avatarKey) {
       avatarKeyInput.value = draft.avatarKey;
+      view.crop.restore(draft.crop);
+      if (typeof draft.thumbnail === "string" && draft.thumbnail.startsWith("data:image/")) {
+        view.showCroppedPreview(draft.thumbnail);
+      }
       setProgress(100);
       const name = draft.pictureName ? quoteName(draft.pictureName) : "Your picture";
       status.set("uploaded", `${name} is uploaded. Save your profile to use it.`);
