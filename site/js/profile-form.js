@@ -11,7 +11,8 @@ export function initProfileForm(view) {
 
   function validateForm() {
     const username = usernameInput.value.trim().toLowerCase();
-    const fullName = fullNameInput.value.trim();
+    // The server stores NFC; counting the same form keeps the two limits in step.
+    const fullName = fullNameInput.value.normalize("NFC").trim();
     if (!/^[a-z0-9_-]{3,32}$/.test(username)) {
       return { field: usernameInput, message: "Please choose a username of 3 to 32 characters: letters, digits, “_” or “-”." };
     }
