@@ -25,6 +25,13 @@ pub struct JsonObject(Map<String, Value>);
 
 impl JsonObject {
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
+        // API Gateway hands a body that is not UTF-8 over as base64 and lambda_http decodes
+        // it: these bytes can be anything.
+        if std::str::from_utf8(body).is_err() {
+            return Err(ApiError::invalid_body(
+                "The request body must be JSON encoded as UTF-8.",
+            ));
+        }
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => Ok(Self(map)),
             Ok(_) => Err(ApiError::invalid_body(

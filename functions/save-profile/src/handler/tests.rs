@@ -109,6 +109,24 @@ impl Harness {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_400_and_stores_nothing() {
+    let h = Harness::start().await;
+    let upload = h.upload("png", images::png(8, 8)).await;
+    let before = h.snapshot().await;
+    for (name, body) in events::non_utf8_bodies() {
+        let payload = events::with_binary_body(events::fixture("save-profile/create"), &body);
+        let request = lambda_http::request::from_str(&payload).expect("event");
+        let response = handle(&h.profiles, request).await.expect("infallible");
+        let answer: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+        assert_eq!(response.status().as_u16(), 400, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{name}");
+        assert!(answer["error"].get("field").is_none(), "{name}");
+        assert_eq!(h.snapshot().await, before, "{name}: nothing stored");
+    }
+    assert!(h.stack.keys().await.contains(&upload));
+}
+
+#[tokio::test]
 async fn fixtures_parse_and_answer_as_documented() {
     let h = Harness::start().await;
     for (name, status, code) in [

@@ -430,6 +430,18 @@ async fn refusals_have_status_code_and_field() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_400_and_signs_nothing() {
+    for (name, body) in events::non_utf8_bodies() {
+        let payload = events::with_binary_body(fixture("ok"), &body);
+        let (status, answer) = call(lambda_http::request::from_str(&payload).expect("event")).await;
+        assert_eq!(status, 400, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{name}");
+        assert!(answer["error"].get("field").is_none(), "{name}");
+        assert!(answer.get("key").is_none(), "{name}: nothing signed");
+    }
+}
+
+#[tokio::test]
 async fn a_requested_success_status_is_signed_before_the_policy() {
     let body = json!({"checksumSha256": CHECKSUM, "contentType": "image/png", "size": 10, "successActionStatus": 201});
     let response = handle(
