@@ -24,6 +24,11 @@ use crate::error::ApiError;
 /// is never cut much shorter than its configured lifetime.
 const CREDENTIAL_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
+/// The shortest form worth handing out (or the configured lifetime, if shorter): enough
+/// to pick up a 5 MiB file and send it on a slow link. A form the credentials would cut
+/// shorter is a `503`, never a `201` the browser cannot use.
+pub const MIN_USABLE_FORM: Duration = Duration::from_secs(60);
+
 /// A signed form: the browser POSTs `fields` in order, then the file, to `url`.
 #[derive(Debug, Clone)]
 pub struct PresignedPost {
@@ -87,7 +92,17 @@ impl PostSigner {
         let creds = credentials
             .current(now, ttl.min(CREDENTIAL_REFRESH_MARGIN))
             .await?;
-        Ok(self.sign_terms(&creds, terms, ttl, now))
+        let post = self.sign_terms(&creds, terms, ttl, now);
+        // Even just-refreshed credentials can be near their end (a provider handing out
+        // what it has cached): the policy would die with them.
+        let lifetime = post.expires_at - OffsetDateTime::from(truncate_to_second(now));
+        if lifetime < ttl.min(MIN_USABLE_FORM) {
+            return Err(ApiError::Unavailable(
+                format!("the signing credentials expire in {lifetime}, too soon for a usable form")
+                    .into(),
+            ));
+        }
+        Ok(post)
     }
 
     /// Pure signing of the usual form (S3's default `204` answer); see [`Self::sign_terms`].
