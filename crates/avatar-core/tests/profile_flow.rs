@@ -37,7 +37,7 @@ async fn service(stack: &TestStack, s3_url: &str, dynamodb_url: &str) -> Profile
 
 fn uploads(stack: &TestStack) -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
         CredentialSource::from_static(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")),
         MAX,
         Duration::from_secs(300),

@@ -26,7 +26,7 @@ fn decode_policy(fields: &PostFields) -> Value {
 }
 
 fn signer() -> PostSigner {
-    PostSigner::new("avatars-bucket", "eu-west-1", None)
+    PostSigner::new("avatars-bucket", "eu-west-1", None).expect("form URL")
 }
 
 #[test]
@@ -213,11 +213,35 @@ fn a_success_status_is_pinned_by_the_policy_and_sent_before_it() {
 
 #[test]
 fn path_style_url_on_a_custom_endpoint() {
-    assert_eq!(
-        form_url("b", "r", Some("http://127.0.0.1:9000/")),
-        "http://127.0.0.1:9000/b"
-    );
-    assert_eq!(form_url("b", "r", None), "https://b.s3.r.amazonaws.com/");
+    for region in ["us-east-1", "cn-north-1", "r"] {
+        assert_eq!(
+            form_url("b", region, Some("http://127.0.0.1:9000/")).unwrap(),
+            "http://127.0.0.1:9000/b"
+        );
+    }
+}
+
+#[test]
+fn the_form_url_takes_its_dns_suffix_from_the_partition() {
+    for (region, url) in [
+        ("us-east-1", "https://uploads.s3.us-east-1.amazonaws.com/"),
+        ("eu-west-1", "https://uploads.s3.eu-west-1.amazonaws.com/"),
+        (
+            "cn-north-1",
+            "https://uploads.s3.cn-north-1.amazonaws.com.cn/",
+        ),
+        (
+            "cn-northwest-1",
+            "https://uploads.s3.cn-northwest-1.amazonaws.com.cn/",
+        ),
+        (
+            "us-gov-west-1",
+            "https://uploads.s3.us-gov-west-1.amazonaws.com/",
+        ),
+    ] {
+        assert_eq!(form_url("uploads", region, None).unwrap(), url, "{region}");
+    }
+    assert!(form_url("uploads", "not a region!", None).is_err());
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ const CHECKSUM: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 fn signer() -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None),
+        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
         CredentialSource::from_static(Credentials::new(
             "AKIDEXAMPLE",
             "secret",
@@ -545,7 +545,7 @@ async fn credentials_that_cannot_be_resolved_are_a_503() {
         }
     }
     let signer = UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None),
+        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
         CredentialSource::new(
             aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
         ),
