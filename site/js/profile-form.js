@@ -57,7 +57,7 @@ export function initProfileForm(view) {
 
     state.saving = true;
     updateSubmit();
-    status.set("idle", "Saving your profile…");
+    status.set("saving", "Saving your profile…");
     try {
       const { data } = await apiRequest("POST", "/api/profile", body);
       const saved = typeof data.username === "string" && data.username ? data.username : username;

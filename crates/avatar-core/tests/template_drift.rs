@@ -495,6 +495,33 @@ fn limit_counters_are_fenced_and_expire() {
     }
 }
 
+/// One upload limit for the function that signs and the one that reads: a template
+/// parameter whose default is the code's, referenced by both.
+#[test]
+fn the_upload_limit_is_one_parameter_for_both_functions() {
+    let template = template();
+    let parameter = &template["Parameters"]["MaxUploadBytes"];
+    assert_eq!(
+        parameter["Default"],
+        avatar_core::config::DEFAULT_MAX_UPLOAD_BYTES
+    );
+    assert_eq!(
+        parameter["MaxValue"],
+        5u64 * 1024 * 1024 * 1024,
+        "S3's POST limit"
+    );
+    let readers: Vec<String> = template_functions()
+        .into_iter()
+        .filter(|(name, _)| variables_read(name).contains("MAX_UPLOAD_BYTES"))
+        .map(|(name, properties)| {
+            let value = &properties["Environment"]["Variables"]["MAX_UPLOAD_BYTES"];
+            assert_eq!(referenced(value), "MaxUploadBytes", "{name}");
+            name
+        })
+        .collect();
+    assert_eq!(readers, ["save-profile", "sign-upload"]);
+}
+
 fn text_or_list(value: &Value) -> Vec<String> {
     match value {
         Value::String(s) => vec![s.clone()],
