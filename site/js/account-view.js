@@ -32,6 +32,9 @@ export function accountView() {
 
   const state = {
     maxBytes: DEFAULT_MAX_BYTES,
+    // Until a sign-upload answer says otherwise the limit is a guess (the server's default,
+    // for the hint); the page refuses a file by size only once it knows the real one.
+    maxBytesKnown: false,
     loaded: null, // {username, fullName, version} of the profile being edited
     savedAvatar: avatarSources(null), // {src, srcset} of the published avatar
     uploadGeneration: 0,

@@ -12,7 +12,8 @@ export function initProfileForm(view) {
 
   function validateForm() {
     const username = usernameInput.value.trim().toLowerCase();
-    const fullName = fullNameInput.value.trim();
+    // The server stores NFC; counting the same form keeps the two limits in step.
+    const fullName = fullNameInput.value.normalize("NFC").trim();
     if (!/^[a-z0-9_-]{3,32}$/.test(username)) {
       return { field: usernameInput, message: "Please choose a username of 3 to 32 characters: letters, digits, “_” or “-”." };
     }
@@ -61,7 +62,7 @@ export function initProfileForm(view) {
 
     state.saving = true;
     updateSubmit();
-    status.set("idle", "Saving your profile…");
+    status.set("saving", "Saving your profile…");
     try {
       const { data } = await apiRequest("POST", "/api/profile", body);
       const saved = typeof data.username === "string" && data.username ? data.username : username;

@@ -29,7 +29,12 @@ pub fn upload_signer<F: Fn(&str) -> Option<String>>(
     })?;
     let endpoint = env.s3_endpoint();
     Ok(UploadSigner::new(
-        PostSigner::new(env.required("UPLOADS_BUCKET")?, region, endpoint.as_deref()),
+        PostSigner::new(env.required("UPLOADS_BUCKET")?, region, endpoint.as_deref()).map_err(
+            |e| ConfigError {
+                name: "AWS_REGION",
+                problem: format!("no S3 endpoint for it: {e}"),
+            },
+        )?,
         CredentialSource::new(provider),
         env.max_upload_bytes()?,
         env.upload_url_ttl()?,

@@ -37,7 +37,7 @@ async fn service(stack: &TestStack, s3_url: &str, dynamodb_url: &str) -> Profile
 
 fn uploads(stack: &TestStack) -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
         CredentialSource::from_static(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")),
         MAX,
         Duration::from_secs(300),
@@ -343,6 +343,28 @@ async fn s3_down_is_503_and_writes_nothing() {
     .unwrap_err();
     assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
     assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(stack.items().await.is_empty());
+    assert_eq!(stack.keys().await, vec![key]);
+}
+
+#[tokio::test]
+async fn a_missing_bucket_is_500_internal_not_a_missing_upload() {
+    let stack = TestStack::start().await;
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    // S3 answers 404 NoSuchBucket: the deployment is wrong, the caller's upload is not.
+    let sdk = stack.sdk_config();
+    let misconfigured = ProfileService::new(
+        Box::new(S3Objects::new(sdk, "no-such-bucket", Some(&stack.s3.url()))),
+        Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
+        MAX,
+    );
+    let err = save(
+        &misconfigured,
+        json!({"username": "nobucket", "fullName": "No Bucket", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (500, "internal"));
     assert!(stack.items().await.is_empty());
     assert_eq!(stack.keys().await, vec![key]);
 }

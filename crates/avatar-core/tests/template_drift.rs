@@ -495,6 +495,107 @@ fn limit_counters_are_fenced_and_expire() {
     }
 }
 
+/// One upload limit for the function that signs and the one that reads: a template
+/// parameter whose default is the code's, referenced by both.
+#[test]
+fn the_upload_limit_is_one_parameter_for_both_functions() {
+    let template = template();
+    let parameter = &template["Parameters"]["MaxUploadBytes"];
+    assert_eq!(
+        parameter["Default"],
+        avatar_core::config::DEFAULT_MAX_UPLOAD_BYTES
+    );
+    assert_eq!(
+        parameter["MaxValue"],
+        5u64 * 1024 * 1024 * 1024,
+        "S3's POST limit"
+    );
+    let readers: Vec<String> = template_functions()
+        .into_iter()
+        .filter(|(name, _)| variables_read(name).contains("MAX_UPLOAD_BYTES"))
+        .map(|(name, properties)| {
+            let value = &properties["Environment"]["Variables"]["MAX_UPLOAD_BYTES"];
+            assert_eq!(referenced(value), "MaxUploadBytes", "{name}");
+            name
+        })
+        .collect();
+    assert_eq!(readers, ["save-profile", "sign-upload"]);
+}
+
+/// No role of the stack may create log groups (the stack owns them) or write any log group
+/// but its own: SAM's AWSLambdaBasicExecutionRole allows both on "*", so every function
+/// carries a permissions boundary that allows neither.
+#[test]
+fn no_function_can_create_log_groups_or_write_others() {
+    let template = template();
+    let boundary_ref = &template["Globals"]["Function"]["PermissionsBoundary"];
+    assert_eq!(referenced(boundary_ref), "FunctionBoundary");
+    for (name, properties) in template_functions() {
+        assert!(
+            properties.get("PermissionsBoundary").is_none(),
+            "{name} keeps the global boundary"
+        );
+        for statement in properties["Policies"][0]["Statement"]
+            .as_sequence()
+            .unwrap()
+        {
+            assert!(
+                !text_or_list(&statement["Action"])
+                    .iter()
+                    .any(|a| a.starts_with("logs:")),
+                "{name}: logs only through SAM's managed policy, under the boundary"
+            );
+        }
+    }
+    let boundary = &template["Resources"]["FunctionBoundary"];
+    assert_eq!(boundary["Type"], "AWS::IAM::ManagedPolicy");
+    let statements = boundary["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    let mut log_statements = 0;
+    for statement in statements {
+        assert_eq!(statement["Effect"], "Allow");
+        let actions = text_or_list(&statement["Action"]);
+        let not_actions = text_or_list(&statement["NotAction"]);
+        // What this statement allows of logs:CreateLogGroup: listed, or not excluded.
+        let allows = |action: &str| {
+            let (service, _) = action.split_once(':').unwrap();
+            let matches = |pattern: &String| {
+                pattern == "*" || pattern == action || *pattern == format!("{service}:*")
+            };
+            if actions.is_empty() {
+                !not_actions.iter().any(matches)
+            } else {
+                actions.iter().any(matches)
+            }
+        };
+        assert!(!allows("logs:CreateLogGroup"), "{statement:?}");
+        if allows("logs:PutLogEvents") || allows("logs:CreateLogStream") {
+            log_statements += 1;
+            assert_eq!(
+                actions,
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "only writing"
+            );
+            assert!(
+                text(&statement["Resource"])
+                    .ends_with(":log-group:/aws/lambda/${AWS::StackName}/*"),
+                "only this stack's function log groups"
+            );
+        }
+    }
+    assert_eq!(log_statements, 1);
+    // Each function's log group lies under that prefix, so its logs still arrive.
+    for (name, properties) in template_functions() {
+        let group = referenced(&properties["LoggingConfig"]["LogGroup"]);
+        let group_name = text(&template["Resources"][group.as_str()]["Properties"]["LogGroupName"]);
+        assert_eq!(
+            group_name,
+            format!("/aws/lambda/${{AWS::StackName}}/{name}")
+        );
+    }
+}
+
 fn text_or_list(value: &Value) -> Vec<String> {
     match value {
         Value::String(s) => vec![s.clone()],

@@ -5,7 +5,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ChecksumMode;
 use bytes::{Bytes, BytesMut};
 
-use super::sdk_error::classify;
+use super::sdk_error::{classify, is_misconfiguration};
 use crate::domain::{AvatarKey, ContentType, UploadKey};
 use crate::headers::AVATAR_CACHE_CONTROL;
 use crate::ports::{Fetched, ObjectStore, StoreError};
@@ -82,9 +82,10 @@ impl ObjectStore for S3Objects {
             Ok(output) => output,
             Err(err) => {
                 let missing = err.as_service_error().is_some_and(|e| e.is_no_such_key())
-                    || err
-                        .raw_response()
-                        .is_some_and(|r| r.status().as_u16() == 404);
+                    || (!is_misconfiguration(&err)
+                        && err
+                            .raw_response()
+                            .is_some_and(|r| r.status().as_u16() == 404));
                 return if missing {
                     Ok(Fetched::Missing)
                 } else {

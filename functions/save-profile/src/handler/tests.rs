@@ -109,6 +109,24 @@ impl Harness {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_400_and_stores_nothing() {
+    let h = Harness::start().await;
+    let upload = h.upload("png", images::png(8, 8)).await;
+    let before = h.snapshot().await;
+    for (name, body) in events::non_utf8_bodies() {
+        let payload = events::with_binary_body(events::fixture("save-profile/create"), &body);
+        let request = lambda_http::request::from_str(&payload).expect("event");
+        let response = handle(&h.profiles, request).await.expect("infallible");
+        let answer: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+        assert_eq!(response.status().as_u16(), 400, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{name}");
+        assert!(answer["error"].get("field").is_none(), "{name}");
+        assert_eq!(h.snapshot().await, before, "{name}: nothing stored");
+    }
+    assert!(h.stack.keys().await.contains(&upload));
+}
+
+#[tokio::test]
 async fn fixtures_parse_and_answer_as_documented() {
     let h = Harness::start().await;
     for (name, status, code) in [
@@ -401,6 +419,38 @@ async fn refusals_change_nothing() {
             Some("fullName"),
         ),
         (
+            "full name bidi override",
+            None,
+            json!({"fullName": "Ada\u{202E}ecalevoL"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name line separator",
+            None,
+            json!({"fullName": "Ada\u{2028}Lovelace"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name noncharacter",
+            None,
+            json!({"fullName": "Ada\u{FFFF}"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name unassigned",
+            None,
+            json!({"fullName": "Ada\u{378}"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
             "version not a number",
             None,
             json!({"expectedVersion": "2"}),
@@ -412,6 +462,46 @@ async fn refusals_change_nothing() {
             "version negative",
             None,
             json!({"expectedVersion": -1}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version 1e3",
+            None,
+            json!({"expectedVersion": 1e3}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version 1.0",
+            None,
+            json!({"expectedVersion": 1.0}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version 5.5",
+            None,
+            json!({"expectedVersion": 5.5}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version true",
+            None,
+            json!({"expectedVersion": true}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version huge",
+            None,
+            json!({"expectedVersion": 1e300}),
             400,
             "invalid_request",
             Some("expectedVersion"),
