@@ -1,0 +1,98 @@
+//! Local IAM in front of dynoxide (which checks that a request is signed, not by whom):
+//! each call is authorised by the key that signed it, then passed on unchanged. A refusal
+//! is DynamoDB's own `400 AccessDeniedException` and never reaches the table.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+
+use crate::iam::{self, Iam, Verdict};
+
+/// DynamoDB accepts bodies up to 16 MB.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub(crate) struct Front {
+    pub iam: Arc<Iam>,
+    pub partition_key: &'static str,
+    /// dynoxide on its own loopback port.
+    pub upstream: String,
+    pub client: reqwest::Client,
+}
+
+pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    // Unsigned or unknown operations: dynoxide answers them in DynamoDB's words.
+    let key = iam::dynamodb::access_key(&parts.headers, parts.uri.query());
+    let operation = iam::dynamodb::operation(&parts.headers);
+    if let (Some(key), Some(operation)) = (key, operation) {
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let requests = iam::dynamodb::requests(
+            &operation,
+            &json,
+            front.iam.names(),
+            front.partition_key,
+        );
+        for request in &requests {
+            let refused = match front.iam.authorise(&key, request) {
+                Verdict::Allowed => continue,
+                Verdict::Denied(message) => iam::dynamodb::access_denied(&message),
+                Verdict::UnknownKey => iam::dynamodb::unrecognized_client(),
+            };
+            return json_error(refused);
+        }
+    }
+    forward(&front, parts, body).await
+}
+
+fn json_error((status, body): (StatusCode, serde_json::Value)) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    response
+}
+
+async fn forward(front: &Front, parts: http::request::Parts, body: Bytes) -> Response {
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let mut upstream = front
+        .client
+        .request(parts.method, format!("{}{path}", front.upstream))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if name != header::HOST && name != header::CONTENT_LENGTH {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let answer = match upstream.send().await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::error!(error = %e, "embedded DynamoDB unreachable behind local IAM");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let Ok(bytes) = answer.bytes().await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    for (name, value) in &headers {
+        if name != header::TRANSFER_ENCODING && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name, value.clone());
+        }
+    }
+    response
+}
