@@ -32,12 +32,8 @@ pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> 
     let operation = iam::dynamodb::operation(&parts.headers);
     if let (Some(key), Some(operation)) = (key, operation) {
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        let requests = iam::dynamodb::requests(
-            &operation,
-            &json,
-            front.iam.names(),
-            front.partition_key,
-        );
+        let requests =
+            iam::dynamodb::requests(&operation, &json, front.iam.names(), front.partition_key);
         for request in &requests {
             let refused = match front.iam.authorise(&key, request) {
                 Verdict::Allowed => continue,

@@ -76,7 +76,11 @@ pub fn requests(
                     "Get" => "GetItem",
                     _ => return None,
                 };
-                let key = if kind == "Put" { &part["Item"] } else { &part["Key"] };
+                let key = if kind == "Put" {
+                    &part["Item"]
+                } else {
+                    &part["Key"]
+                };
                 Some(single(action, &part["TableName"], key))
             })
             .collect(),
@@ -114,7 +118,10 @@ pub fn requests(
                     .with_context(LEADING_KEYS, values),
             ]
         }
-        other => vec![Request::new(format!("dynamodb:{other}"), arn(&body["TableName"]))],
+        other => vec![Request::new(
+            format!("dynamodb:{other}"),
+            arn(&body["TableName"]),
+        )],
     }
 }
 
@@ -158,7 +165,11 @@ mod tests {
         );
         assert_eq!(access_key(&headers, None).as_deref(), Some("AKIDX"));
         assert_eq!(
-            access_key(&HeaderMap::new(), Some("X-Amz-Credential=AKIDQ%2F20260101%2Fx")).as_deref(),
+            access_key(
+                &HeaderMap::new(),
+                Some("X-Amz-Credential=AKIDQ%2F20260101%2Fx")
+            )
+            .as_deref(),
             Some("AKIDQ")
         );
         assert_eq!(access_key(&HeaderMap::new(), None), None);
@@ -170,20 +181,34 @@ mod tests {
             requests(op, &body, &names(), "pk")
                 .into_iter()
                 .map(|r| {
-                    let keys = r.context.first().map(|(_, v)| v.clone()).unwrap_or_default();
+                    let keys = r
+                        .context
+                        .first()
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
                     (r.action, r.resource, keys)
                 })
                 .collect()
         };
         let one = |a: &str, k: &[&str]| {
-            (a.to_string(), ARN.to_string(), k.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            (
+                a.to_string(),
+                ARN.to_string(),
+                k.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
         };
         assert_eq!(
-            got("GetItem", json!({"TableName": "profiles", "Key": {"pk": {"S": "PROFILE#ada"}}})),
+            got(
+                "GetItem",
+                json!({"TableName": "profiles", "Key": {"pk": {"S": "PROFILE#ada"}}})
+            ),
             [one("dynamodb:GetItem", &["PROFILE#ada"])]
         );
         assert_eq!(
-            got("PutItem", json!({"TableName": "profiles", "Item": {"pk": {"S": "LIMIT#x"}, "n": {"N": "1"}}})),
+            got(
+                "PutItem",
+                json!({"TableName": "profiles", "Item": {"pk": {"S": "LIMIT#x"}, "n": {"N": "1"}}})
+            ),
             [one("dynamodb:PutItem", &["LIMIT#x"])]
         );
         assert_eq!(

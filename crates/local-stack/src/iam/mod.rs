@@ -78,8 +78,8 @@ impl Iam {
                      under [package.metadata.lambda.watch.env]"
                 ))
             })?;
-            let shared = key.access_key == admin.access_key
-                || principals.contains_key(&key.access_key);
+            let shared =
+                key.access_key == admin.access_key || principals.contains_key(&key.access_key);
             if shared {
                 return Err(StackError::Setup(format!(
                     "local IAM: {function}'s access key {} is not its own",
@@ -224,7 +224,11 @@ mod tests {
             ["get-profile", "save-profile", "sign-upload"]
         );
         let iam = iam();
-        assert_eq!(iam.key_pairs().len(), 4, "admin + three distinct function keys");
+        assert_eq!(
+            iam.key_pairs().len(),
+            4,
+            "admin + three distinct function keys"
+        );
         let mut shared = keys.clone();
         shared.insert("get-profile".into(), keys["save-profile"].clone());
         let template = std::fs::read_to_string(root().join("template.yaml")).unwrap();
@@ -238,7 +242,10 @@ mod tests {
     fn keys_decide() {
         let iam = iam();
         let keys = function_keys(&root()).unwrap();
-        let get = Request::new("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:000000000000:table/t");
+        let get = Request::new(
+            "dynamodb:GetItem",
+            "arn:aws:dynamodb:us-east-1:000000000000:table/t",
+        );
         assert_eq!(iam.authorise("AKIDADMIN", &get), Verdict::Allowed);
         assert_eq!(iam.authorise("AKIDNOBODY", &get), Verdict::UnknownKey);
         assert_eq!(

@@ -80,10 +80,12 @@ pub fn evaluate(statements: &[Statement], request: &Request) -> Decision {
 
 impl Statement {
     fn applies_to(&self, request: &Request) -> bool {
-        self.actions
-            .iter()
-            .any(|a| glob(&a.to_ascii_lowercase(), &request.action.to_ascii_lowercase()))
-            && self.resources.iter().any(|r| glob(r, &request.resource))
+        self.actions.iter().any(|a| {
+            glob(
+                &a.to_ascii_lowercase(),
+                &request.action.to_ascii_lowercase(),
+            )
+        }) && self.resources.iter().any(|r| glob(r, &request.resource))
             && self.conditions.iter().all(|c| c.holds(request))
     }
 }
@@ -146,11 +148,31 @@ mod tests {
     #[test]
     fn wildcards() {
         for (pattern, text, expected) in [
-            ("arn:aws:s3:::b/incoming/*", "arn:aws:s3:::b/incoming/a/b.png", true),
-            ("arn:aws:s3:::b/incoming/*", "arn:aws:s3:::b/incoming/", true),
-            ("arn:aws:s3:::b/incoming/*", "arn:aws:s3:::b/avatars/x.png", false),
-            ("arn:aws:s3:::b/incoming/*", "arn:aws:s3:::b/incoming", false),
-            ("arn:aws:s3:::b/incoming/*", "arn:aws:s3:::bb/incoming/x", false),
+            (
+                "arn:aws:s3:::b/incoming/*",
+                "arn:aws:s3:::b/incoming/a/b.png",
+                true,
+            ),
+            (
+                "arn:aws:s3:::b/incoming/*",
+                "arn:aws:s3:::b/incoming/",
+                true,
+            ),
+            (
+                "arn:aws:s3:::b/incoming/*",
+                "arn:aws:s3:::b/avatars/x.png",
+                false,
+            ),
+            (
+                "arn:aws:s3:::b/incoming/*",
+                "arn:aws:s3:::b/incoming",
+                false,
+            ),
+            (
+                "arn:aws:s3:::b/incoming/*",
+                "arn:aws:s3:::bb/incoming/x",
+                false,
+            ),
             ("arn:aws:s3:::b", "arn:aws:s3:::b/x", false),
             ("s3:getobject*", "s3:getobjectattributes", true),
             ("s3:get?bject", "s3:getobject", true),
@@ -171,12 +193,27 @@ mod tests {
             &["arn:aws:s3:::b/incoming/*"],
         )];
         let ask = |a: &str, r: &str| evaluate(&statements, &Request::new(a, r));
-        assert_eq!(ask("s3:GetObject", "arn:aws:s3:::b/incoming/k"), Decision::Allowed);
-        assert_eq!(ask("S3:GETOBJECT", "arn:aws:s3:::b/incoming/k"), Decision::Allowed);
-        assert_eq!(ask("s3:PutObject", "arn:aws:s3:::b/incoming/k"), Decision::ImplicitDeny);
-        assert_eq!(ask("s3:GetObject", "arn:aws:s3:::b/avatars/k"), Decision::ImplicitDeny);
+        assert_eq!(
+            ask("s3:GetObject", "arn:aws:s3:::b/incoming/k"),
+            Decision::Allowed
+        );
+        assert_eq!(
+            ask("S3:GETOBJECT", "arn:aws:s3:::b/incoming/k"),
+            Decision::Allowed
+        );
+        assert_eq!(
+            ask("s3:PutObject", "arn:aws:s3:::b/incoming/k"),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            ask("s3:GetObject", "arn:aws:s3:::b/avatars/k"),
+            Decision::ImplicitDeny
+        );
         // Resources are case-sensitive.
-        assert_eq!(ask("s3:GetObject", "arn:aws:s3:::b/INCOMING/k"), Decision::ImplicitDeny);
+        assert_eq!(
+            ask("s3:GetObject", "arn:aws:s3:::b/INCOMING/k"),
+            Decision::ImplicitDeny
+        );
     }
 
     #[test]

@@ -87,7 +87,10 @@ impl S3Access for Access {
                 &Request::new(action, LocalNames::bucket_arn(bucket)),
             ),
             S3Path::Object { bucket, key } => {
-                self.decide(&access_key, &Request::new(action, Self::object_arn(bucket, key)))?;
+                self.decide(
+                    &access_key,
+                    &Request::new(action, Self::object_arn(bucket, key)),
+                )?;
                 // S3 answers a read of a missing key with 404 only to a caller that may
                 // list the bucket; anyone else learns nothing and gets 403.
                 let reads = operation == "GetObject" || operation == "HeadObject";

@@ -37,13 +37,17 @@ impl LocalNames {
     }
 
     pub fn table_arn(&self, table: &str) -> String {
-        format!("arn:aws:dynamodb:{}:{LOCAL_ACCOUNT}:table/{table}", self.region)
+        format!(
+            "arn:aws:dynamodb:{}:{LOCAL_ACCOUNT}:table/{table}",
+            self.region
+        )
     }
 }
 
 /// Managed policies SAM attaches for logs and tracing; they grant nothing on S3 or
 /// DynamoDB, so the local stack may leave them out.
-const IGNORED_MANAGED_POLICIES: [&str; 2] = ["AWSLambdaBasicExecutionRole", "AWSXRayDaemonWriteAccess"];
+const IGNORED_MANAGED_POLICIES: [&str; 2] =
+    ["AWSLambdaBasicExecutionRole", "AWSXRayDaemonWriteAccess"];
 
 /// Every `AWS::Serverless::Function`'s statements, by the crate its `CodeUri` names.
 pub fn function_statements(
@@ -73,9 +77,8 @@ pub fn function_statements(
             .to_string();
         let mut statements = Vec::new();
         for policy in props["Policies"].as_sequence().into_iter().flatten() {
-            statements.extend(
-                policy_statements(policy, &resolver).map_err(|e| format!("{id}: {e}"))?,
-            );
+            statements
+                .extend(policy_statements(policy, &resolver).map_err(|e| format!("{id}: {e}"))?);
         }
         functions.insert(name, statements);
     }
@@ -107,7 +110,9 @@ fn statement(s: &Value, resolver: &Resolver) -> Result<Statement, String> {
         other => return Err(format!("{at}: Effect {other:?}")),
     };
     if !s["NotAction"].is_null() || !s["NotResource"].is_null() {
-        return Err(format!("{at}: NotAction/NotResource are not understood locally"));
+        return Err(format!(
+            "{at}: NotAction/NotResource are not understood locally"
+        ));
     }
     let actions = strings(&s["Action"]).ok_or(format!("{at}: Action"))?;
     let resources = list(&s["Resource"])
@@ -282,7 +287,9 @@ impl<'a> Resolver<'a> {
         match (kind, attribute) {
             ("AWS::DynamoDB::Table", "Arn") => Ok(self.names.table_arn(&physical)),
             ("AWS::S3::Bucket", "Arn") => Ok(LocalNames::bucket_arn(&physical)),
-            _ => Err(format!("!GetAtt {id}.{attribute} cannot be resolved locally")),
+            _ => Err(format!(
+                "!GetAtt {id}.{attribute} cannot be resolved locally"
+            )),
         }
     }
 }
@@ -376,10 +383,26 @@ Resources:
     #[test]
     fn what_cannot_be_read_faithfully_stops_the_stack() {
         for (from, to, says) in [
-            ("ForAllValues:StringLike", "ForAnyValue:StringLike", "ForAnyValue"),
-            ("- AWSLambdaBasicExecutionRole", "- AmazonS3FullAccess", "AmazonS3FullAccess"),
-            ("!GetAtt UploadsBucket.Arn", "!GetAtt OtherBucket.Arn", "OtherBucket"),
-            ("Effect: Allow\n              Action: s3:ListBucket", "Effect: Allow\n              NotAction: s3:ListBucket\n              Action: s3:x", "NotAction"),
+            (
+                "ForAllValues:StringLike",
+                "ForAnyValue:StringLike",
+                "ForAnyValue",
+            ),
+            (
+                "- AWSLambdaBasicExecutionRole",
+                "- AmazonS3FullAccess",
+                "AmazonS3FullAccess",
+            ),
+            (
+                "!GetAtt UploadsBucket.Arn",
+                "!GetAtt OtherBucket.Arn",
+                "OtherBucket",
+            ),
+            (
+                "Effect: Allow\n              Action: s3:ListBucket",
+                "Effect: Allow\n              NotAction: s3:ListBucket\n              Action: s3:x",
+                "NotAction",
+            ),
         ] {
             assert!(TEMPLATE.contains(from), "{from}");
             let err = function_statements(&TEMPLATE.replacen(from, to, 1), &names()).unwrap_err();
@@ -399,7 +422,8 @@ Resources:
             for resource in statements.iter().flat_map(|s| &s.resources) {
                 assert!(
                     resource.starts_with("arn:aws:s3:::avatar-uploads")
-                        || resource.starts_with("arn:aws:dynamodb:eu-west-1:000000000000:table/profiles"),
+                        || resource
+                            .starts_with("arn:aws:dynamodb:eu-west-1:000000000000:table/profiles"),
                     "{resource}"
                 );
             }
