@@ -566,7 +566,7 @@ async fn no_key_reaches_past_its_statements() {
     );
     assert!(function_keys().values().all(|k| k.access_key != ACCESS_KEY));
 
-    // A function's key with the wrong secret: S3 checks the signature.
+    // A function's key with the wrong secret: both check the signature.
     let forged = stack
         .sdk_config()
         .to_builder()
@@ -594,4 +594,12 @@ async fn no_key_reaches_past_its_statements() {
         .await
         .unwrap_err();
     assert_eq!(code(&err.into_service_error()), "SignatureDoesNotMatch");
+    let err = dynamo_as(&stack, &forged)
+        .get_item()
+        .table_name(TABLE)
+        .key("pk", AttributeValue::S("PROFILE#ada".into()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err.into_service_error()), "InvalidSignatureException");
 }

@@ -1,5 +1,6 @@
 //! Local IAM in front of dynoxide (which checks that a request is signed, not by whom):
-//! each call is authorised by the key that signed it, then passed on unchanged. A refusal
+//! each call's SigV4 signature is verified, the call authorised by the key that signed
+//! it, then passed on unchanged. A refusal
 //! is DynamoDB's own `400 AccessDeniedException` and never reaches the table.
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 
+use crate::iam::sigv4::{self, Refusal};
 use crate::iam::{self, Iam, Verdict};
 
 /// DynamoDB accepts bodies up to 16 MB.
@@ -27,8 +29,17 @@ pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> 
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    // Unsigned or unknown operations: dynoxide answers them in DynamoDB's words.
-    let key = iam::dynamodb::access_key(&parts.headers, parts.uri.query());
+    let secret_of = |key: &str| front.iam.secret_of(key).map(str::to_string);
+    let key = match sigv4::verify(&parts.method, &parts.uri, &parts.headers, &body, secret_of) {
+        Ok(key) => Some(key.to_string()),
+        // dynoxide refuses a request without a signature in DynamoDB's words; a signature
+        // in the query string is not something the SDK sends, so it is refused outright.
+        Err(Refusal::Unsigned) if !signed_in_query(parts.uri.query()) => None,
+        Err(Refusal::Unsigned | Refusal::BadSignature) => {
+            return json_error(iam::dynamodb::invalid_signature());
+        }
+        Err(Refusal::UnknownKey) => return json_error(iam::dynamodb::unrecognized_client()),
+    };
     let operation = iam::dynamodb::operation(&parts.headers);
     if let (Some(key), Some(operation)) = (key, operation) {
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
@@ -44,6 +55,10 @@ pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> 
         }
     }
     forward(&front, parts, body).await
+}
+
+fn signed_in_query(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.contains("X-Amz-Credential=") || q.contains("X-Amz-Signature="))
 }
 
 fn json_error((status, body): (StatusCode, serde_json::Value)) -> Response {

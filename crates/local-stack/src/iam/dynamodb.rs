@@ -1,5 +1,5 @@
-//! The embedded DynamoDB's side of local IAM: who signed a call (the access key in its
-//! SigV4 credential scope) and what it asks for, as DynamoDB authorises it — one action
+//! The embedded DynamoDB's side of local IAM: what a call asks for (who signed it is
+//! `sigv4`'s answer), as DynamoDB authorises it — one action
 //! per operation on the table's ARN, a transaction per item, with the partition key
 //! values as `dynamodb:LeadingKeys`.
 
@@ -9,23 +9,6 @@ use serde_json::{Value, json};
 use super::{LocalNames, Request};
 
 pub const LEADING_KEYS: &str = "dynamodb:LeadingKeys";
-
-/// The access key of a SigV4-signed request (header or query string).
-pub fn access_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
-    let from_header = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|auth| auth.split("Credential=").nth(1))
-        .map(str::to_string);
-    let from_query = || {
-        url::form_urlencoded::parse(query?.as_bytes())
-            .find(|(k, _)| k == "X-Amz-Credential")
-            .map(|(_, v)| v.into_owned())
-    };
-    let credential = from_header.or_else(from_query)?;
-    let key = credential.split('/').next()?.trim();
-    (!key.is_empty()).then(|| key.to_string())
-}
 
 /// The operation of `X-Amz-Target: DynamoDB_20120810.GetItem`.
 pub fn operation(headers: &HeaderMap) -> Option<String> {
@@ -133,6 +116,17 @@ pub fn access_denied(message: &str) -> (http::StatusCode, Value) {
     )
 }
 
+/// DynamoDB's answer to a signature that does not verify.
+pub fn invalid_signature() -> (http::StatusCode, Value) {
+    (
+        http::StatusCode::BAD_REQUEST,
+        json!({
+            "__type": "com.amazon.coral.service#InvalidSignatureException",
+            "message": "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+        }),
+    )
+}
+
 /// DynamoDB's answer to an access key it does not know.
 pub fn unrecognized_client() -> (http::StatusCode, Value) {
     (
@@ -153,27 +147,6 @@ mod tests {
     }
 
     const ARN: &str = "arn:aws:dynamodb:us-east-1:000000000000:table/profiles";
-
-    #[test]
-    fn the_key_comes_from_the_credential_scope() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            http::header::AUTHORIZATION,
-            "AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=ab"
-                .parse()
-                .unwrap(),
-        );
-        assert_eq!(access_key(&headers, None).as_deref(), Some("AKIDX"));
-        assert_eq!(
-            access_key(
-                &HeaderMap::new(),
-                Some("X-Amz-Credential=AKIDQ%2F20260101%2Fx")
-            )
-            .as_deref(),
-            Some("AKIDQ")
-        );
-        assert_eq!(access_key(&HeaderMap::new(), None), None);
-    }
 
     #[test]
     fn each_operation_asks_for_its_action_and_keys() {

@@ -7,6 +7,7 @@
 pub mod dynamodb;
 pub mod policy;
 pub mod s3;
+pub mod sigv4;
 pub mod template;
 
 use std::collections::BTreeMap;
