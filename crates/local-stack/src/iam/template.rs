@@ -1,7 +1,8 @@
 //! Each function's IAM statements as `template.yaml` declares them under `Policies:`,
 //! with `!Sub`, `!Ref` and `!GetAtt` resolved for the local stack's names: the partition
 //! `aws`, the region, account `000000000000`, and the local bucket and table for the
-//! template's `UploadsBucket` and `ProfilesTable`. Read once at start.
+//! template's `UploadsBucket` and `ProfilesTable`; resources the local stack does not run
+//! resolve to names nothing local has. Read once at start.
 
 use std::collections::BTreeMap;
 
@@ -44,10 +45,10 @@ impl LocalNames {
     }
 }
 
-/// Managed policies SAM attaches for logs and tracing; they grant nothing on S3 or
-/// DynamoDB, so the local stack may leave them out.
-const IGNORED_MANAGED_POLICIES: [&str; 2] =
-    ["AWSLambdaBasicExecutionRole", "AWSXRayDaemonWriteAccess"];
+/// The condition keys the local stores put in a request's context; a condition on any
+/// other key would be decided on a missing value (for `ForAllValues`, quietly true), so
+/// it stops the stack instead.
+const KNOWN_CONDITION_KEYS: [&str; 1] = ["dynamodb:LeadingKeys"];
 
 /// Every `AWS::Serverless::Function`'s statements, by the crate its `CodeUri` names.
 pub fn function_statements(
@@ -86,17 +87,15 @@ pub fn function_statements(
 }
 
 fn policy_statements(policy: &Value, resolver: &Resolver) -> Result<Vec<Statement>, String> {
-    if let Some(name) = policy.as_str() {
-        if IGNORED_MANAGED_POLICIES.contains(&name) {
-            return Ok(Vec::new());
-        }
-        return Err(format!("managed policy {name} is not understood locally"));
-    }
+    // Managed policies and SAM policy templates are not read: locally they grant nothing,
+    // which is stricter than AWS, never looser (the app's roles use inline statements
+    // only, so that reviewers and the drift test can read every action).
     let Some(statements) = policy["Statement"].as_sequence() else {
-        return Err(format!(
-            "only inline policy documents are understood locally, not {}",
-            serde_yaml::to_string(policy).unwrap_or_default().trim()
-        ));
+        tracing::warn!(
+            policy = %serde_yaml::to_string(policy).unwrap_or_default().trim(),
+            "local IAM grants nothing for a managed policy or policy template"
+        );
+        return Ok(Vec::new());
     };
     statements.iter().map(|s| statement(s, resolver)).collect()
 }
@@ -129,6 +128,11 @@ fn statement(s: &Value, resolver: &Resolver) -> Result<Statement, String> {
             let op = op.as_str().unwrap_or_default();
             for (key, values) in keys.as_mapping().into_iter().flatten() {
                 let key = key.as_str().unwrap_or_default().to_string();
+                if !KNOWN_CONDITION_KEYS.contains(&key.as_str()) {
+                    return Err(format!(
+                        "{at}: condition key {key} is not understood locally"
+                    ));
+                }
                 let values = strings(values).ok_or(format!("{at}: {op} {key}"))?;
                 conditions.push(match op {
                     "ForAllValues:StringLike" => Condition::ForAllValuesStringLike {
@@ -268,12 +272,14 @@ impl<'a> Resolver<'a> {
             "AWS::Region" => Ok(self.names.region.clone()),
             "AWS::AccountId" => Ok(LOCAL_ACCOUNT.into()),
             "AWS::URLSuffix" => Ok("amazonaws.com".into()),
-            id => self
+            // A resource the local stack does not run (a log group, the distribution):
+            // a name no local bucket or table has, so the statement grants nothing here.
+            id => Ok(self
                 .names
                 .resources
                 .get(id)
                 .cloned()
-                .ok_or(format!("{id} has no local counterpart")),
+                .unwrap_or_else(|| format!("{id}.not-local"))),
         }
     }
 
@@ -287,9 +293,7 @@ impl<'a> Resolver<'a> {
         match (kind, attribute) {
             ("AWS::DynamoDB::Table", "Arn") => Ok(self.names.table_arn(&physical)),
             ("AWS::S3::Bucket", "Arn") => Ok(LocalNames::bucket_arn(&physical)),
-            _ => Err(format!(
-                "!GetAtt {id}.{attribute} cannot be resolved locally"
-            )),
+            _ => Ok(format!("arn:not-local:{id}.{attribute}")),
         }
     }
 }
@@ -381,6 +385,17 @@ Resources:
     }
 
     #[test]
+    fn what_the_stack_does_not_run_grants_nothing_locally() {
+        let changed = TEMPLATE
+            .replacen("- AWSLambdaBasicExecutionRole", "- AmazonS3FullAccess", 1)
+            .replacen("!GetAtt UploadsBucket.Arn", "!GetAtt SiteBucket.Arn", 1);
+        let functions = function_statements(&changed, &names()).unwrap();
+        let statements = &functions["some-fn"];
+        assert_eq!(statements.len(), 3, "the managed policy adds nothing");
+        assert_eq!(statements[1].resources, ["arn:not-local:SiteBucket.Arn"]);
+    }
+
+    #[test]
     fn what_cannot_be_read_faithfully_stops_the_stack() {
         for (from, to, says) in [
             (
@@ -389,14 +404,9 @@ Resources:
                 "ForAnyValue",
             ),
             (
-                "- AWSLambdaBasicExecutionRole",
-                "- AmazonS3FullAccess",
-                "AmazonS3FullAccess",
-            ),
-            (
-                "!GetAtt UploadsBucket.Arn",
-                "!GetAtt OtherBucket.Arn",
-                "OtherBucket",
+                "dynamodb:LeadingKeys",
+                "dynamodb:Attributes",
+                "dynamodb:Attributes",
             ),
             (
                 "Effect: Allow\n              Action: s3:ListBucket",
