@@ -38,13 +38,13 @@ async fn run() -> Result<(), StackError> {
     let root = std::env::current_dir().map_err(StackError::io("current directory"))?;
     let config = DevConfig::load(&root, &env_file)?;
     let s3_root = config.data_dir.join("s3");
-    let iam = if config.iam {
-        let names = LocalNames::new(&config.region, &config.bucket, &config.table);
-        let admin = KeyPair::new(&config.access_key, &config.secret_key);
-        Some(Arc::new(Iam::load(&root, names, admin)?))
-    } else {
-        None
-    };
+    let names = LocalNames::new(&config.region, &config.bucket, &config.table);
+    let admin = KeyPair::new(&config.access_key, &config.secret_key);
+    let mut iam = Iam::load(&root, names, admin)?;
+    if !config.iam {
+        iam = iam.allowing_all();
+    }
+    let iam = Some(Arc::new(iam));
 
     let s3 = start_s3(S3Settings {
         addr: config.s3_addr,
@@ -87,10 +87,10 @@ async fn run() -> Result<(), StackError> {
     println!("  API via    {}", config.api_upstream);
     println!(
         "  IAM        {}",
-        if iam.is_some() {
+        if config.iam {
             "each function's calls are checked against template.yaml (LOCAL_IAM=off to stop)"
         } else {
-            "off: any call with the local key is allowed"
+            "off (LOCAL_IAM=off): every local key may do anything"
         }
     );
     println!(
