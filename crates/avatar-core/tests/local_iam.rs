@@ -260,6 +260,18 @@ fn removals() -> Vec<(&'static str, String, String, &'static str)> {
             "create",
         ),
         (
+            "save-profile without dynamodb:DeleteItem",
+            "                - dynamodb:DeleteItem\n".into(),
+            "".into(),
+            "delete",
+        ),
+        (
+            "save-profile without dynamodb:UpdateItem (its write counter)",
+            "              Action:\n                - dynamodb:UpdateItem\n".into(),
+            "              Action:\n".into(),
+            "create",
+        ),
+        (
             "save-profile without dynamodb:GetItem",
             "                - dynamodb:GetItem\n".into(),
             "".into(),
