@@ -1,7 +1,9 @@
 //! The development settings: one committed env file (`local.env`) that the local stack
 //! and the functions under `cargo lambda watch` both read. The file wins over the shell
 //! for everything both sides share (a developer's real AWS keys must not leak in); only
-//! the stack's own knobs (`PORT`, `LOCAL_DATA_DIR`, `LAMBDA_WATCH_URL`) can be overridden.
+//! the stack's own knobs (`PORT`, `LOCAL_DATA_DIR`, `LAMBDA_WATCH_URL`, `LOCAL_IAM`) can
+//! be overridden. The file's key pair is the stack's administrator key; each function
+//! signs with its own (local IAM).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,6 +29,9 @@ pub struct DevConfig {
     pub template: PathBuf,
     /// The page's OAuth client id at the local sign-in.
     pub auth_client_id: String,
+    pub region: String,
+    /// Local IAM (docs/design.md): on unless `LOCAL_IAM=off`.
+    pub iam: bool,
 }
 
 /// `KEY=VALUE` lines; blank lines and `#` comments ignored; optional quotes stripped.
@@ -93,6 +98,16 @@ impl DevConfig {
             site_dir: root.join("site"),
             template: root.join("template.yaml"),
             auth_client_id: need("LOCAL_AUTH_CLIENT_ID")?,
+            region: get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            iam: match own("LOCAL_IAM").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => {
+                    return Err(StackError::Setup(format!(
+                        "LOCAL_IAM={other:?}: expected on or off"
+                    )));
+                }
+            },
         })
     }
 

@@ -14,6 +14,6 @@ pub mod sign_in;
 mod stack;
 
 pub use stack::{
-    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, post_form,
-    post_form_from, sdk_config,
+    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, function_keys,
+    post_form, post_form_from, sdk_config, template_text,
 };

@@ -10,7 +10,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::limits::AccountLimit;
 use crate::ports::{
-    Conflict, DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError,
+    Conflict, DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, Stored,
     WriteOutcome,
 };
 
@@ -103,12 +103,17 @@ impl ProfileService {
         // A conflict or an error does not prove the write missed: a response lost after
         // the write landed, then a retry, looks just like one. Only the stored item tells
         // whether deleting the new avatar would break the profile.
-        match self.profiles.get(&request.username).await {
-            Ok(Some(current))
-                if current.owner == *caller && current.avatar_key.as_ref() == Some(&avatar) =>
-            {
+        match self.profiles.get_stored(&request.username).await {
+            Ok(Some(Stored {
+                profile: current,
+                replaced_avatar,
+            })) if current.owner == *caller && current.avatar_key.as_ref() == Some(&avatar) => {
+                // Our avatar is current, so ours was the last avatar change: what it
+                // recorded as replaced is unreferenced and goes, as after a plain success.
                 let created = current.version == 1;
-                Ok(self.finish(&request, current, created, None).await)
+                Ok(self
+                    .finish(&request, current, created, replaced_avatar)
+                    .await)
             }
             Ok(_) => {
                 self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());

@@ -84,6 +84,20 @@ pub fn avatar(item: &Item) -> Result<Option<AvatarKey>, StoreError> {
     }
 }
 
+/// `replacedAvatarKey`: what the write that last changed `avatarKey` replaced; empty
+/// when it replaced nothing.
+pub fn replaced_avatar(item: &Item) -> Result<Option<AvatarKey>, StoreError> {
+    match item.get(REPLACED_AVATAR).and_then(|v| v.as_s().ok()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => AvatarKey::parse_stored(s)
+            .map(Some)
+            .ok_or_else(|| corrupt(REPLACED_AVATAR)),
+    }
+}
+
+pub const REPLACED_AVATAR: &str = "replacedAvatarKey";
+
 pub fn profile(item: &Item) -> Result<Profile, StoreError> {
     Ok(Profile {
         username: username(item)?,
