@@ -34,7 +34,7 @@ fn signer(stack: &TestStack) -> UploadSigner {
     let key = &function_keys()["sign-upload"];
     let sdk = stack.sdk_config_of("sign-upload");
     UploadSigner::new(
-        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
         CredentialSource::from_static(Credentials::new(
             &key.access_key,
             &key.secret_key,
