@@ -66,6 +66,19 @@ impl Harness {
     }
 }
 
+/// The object keys a profile's JSON names: the original and its four variants.
+fn published_keys(body: &Value) -> Vec<String> {
+    let mut keys = vec![body["avatarUrl"].as_str().unwrap()[1..].to_string()];
+    for size in ["64", "128", "256", "512"] {
+        let url = body["avatarVariants"][size]
+            .as_str()
+            .unwrap_or_else(|| panic!("variant {size} in {body}"));
+        keys.push(url[1..].to_string());
+    }
+    keys.sort();
+    keys
+}
+
 fn uuid_v4() -> String {
     // A fresh canonical v4 id from the same source the app uses.
     let owner = AccountId::try_from(FIXTURE_SUB).expect("account");
@@ -153,8 +166,8 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     let keys = h.stack.keys().await;
     assert_eq!(
         keys,
-        vec![avatar_url[1..].to_string()],
-        "incoming/ emptied, one avatar"
+        published_keys(&body),
+        "incoming/ emptied, one avatar and its variants"
     );
     let (bytes, content_type, cache_control) =
         h.stack.get(&avatar_url[1..]).await.expect("avatar stored");
@@ -179,8 +192,8 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     let new_url = body["avatarUrl"].as_str().unwrap();
     assert_eq!(
         h.stack.keys().await,
-        vec![new_url[1..].to_string()],
-        "old avatar deleted"
+        published_keys(&body),
+        "old avatar and its variants deleted"
     );
     let (bytes, ..) = h.stack.get(&new_url[1..]).await.unwrap();
     assert!(images::leaks(&bytes).is_empty());
@@ -508,8 +521,7 @@ async fn refusals_change_nothing() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], 3);
-    let avatar = body["avatarUrl"].as_str().unwrap()[1..].to_string();
-    assert_eq!(h.stack.keys().await, vec![avatar]);
+    assert_eq!(h.stack.keys().await, published_keys(&body));
 }
 
 #[tokio::test]
@@ -709,7 +721,11 @@ async fn delete_removes_every_item_and_object_and_frees_the_username() {
         200
     );
     let (keys, items) = h.snapshot().await;
-    assert_eq!(keys.len(), 1, "one published avatar: {keys:?}");
+    assert_eq!(
+        keys.len(),
+        5,
+        "one published avatar and its variants: {keys:?}"
+    );
     assert_eq!(items.len(), 2, "profile and owner record");
 
     // Without claims nothing happens; another account has nothing to delete.
@@ -785,3 +801,5 @@ async fn a_null_avatar_key_removes_the_picture_and_an_absent_one_keeps_it() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+mod variants;

@@ -86,13 +86,23 @@ impl DynamoProfiles {
         let mut remove = "";
         match &write.avatar {
             AvatarChange::Keep => {}
-            AvatarChange::Remove => remove = " REMOVE avatarKey",
+            AvatarChange::Remove => remove = " REMOVE avatarKey, avatarVariantFormat",
             AvatarChange::Replace(avatar) => {
                 set.push("avatarKey = :avatarKey");
                 request = request.expression_attribute_values(
                     ":avatarKey",
                     AttributeValue::S(avatar.to_string()),
                 );
+                match avatar.variants() {
+                    Some(format) => {
+                        set.push("avatarVariantFormat = :variantFormat");
+                        request = request.expression_attribute_values(
+                            ":variantFormat",
+                            AttributeValue::S(format.extension().into()),
+                        );
+                    }
+                    None => remove = " REMOVE avatarVariantFormat",
+                }
             }
         }
         // The writeId guard makes an SDK retry of a write that already landed fail its
@@ -173,6 +183,12 @@ impl DynamoProfiles {
         .collect();
         if let AvatarChange::Replace(avatar) = &write.avatar {
             profile.insert("avatarKey".into(), AttributeValue::S(avatar.to_string()));
+            if let Some(format) = avatar.variants() {
+                profile.insert(
+                    item::AVATAR_VARIANT_FORMAT.into(),
+                    AttributeValue::S(format.extension().into()),
+                );
+            }
         }
         let owner: Item = [
             ("pk", owner_pk(&write.owner)),
