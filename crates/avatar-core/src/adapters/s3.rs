@@ -138,7 +138,11 @@ impl ObjectStore for S3Objects {
                     .await
             }
         });
-        futures_util::future::try_join_all(puts).await?;
+        // All run to the end (none is cancelled half-way), then the first failure counts.
+        futures_util::future::join_all(puts)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()?;
         Ok(())
     }
 

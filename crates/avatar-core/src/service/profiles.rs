@@ -228,12 +228,14 @@ impl ProfileService {
         };
         // A fresh id per publish: two saves of one upload never share (or delete) an object.
         let avatar = AvatarKey::new(username, upload.content_type()).with_variants(variants.format);
-        let written = tokio::try_join!(
+        // Both run to the end before any clean-up, so no put still in flight can land
+        // after the delete.
+        let (original, variants) = tokio::join!(
             self.objects
                 .put_avatar(&avatar, clean.bytes, upload.content_type()),
             self.objects.put_variants(&avatar, &variants),
         );
-        if let Err(err) = written {
+        if let Err(err) = original.and(variants) {
             // Some objects may have landed; none is referenced yet.
             self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());
             return Err(err.into());
