@@ -20,12 +20,16 @@ struct Harness {
 
 impl Harness {
     async fn start() -> Self {
+        Self::start_with_max(MAX).await
+    }
+
+    async fn start_with_max(max: u64) -> Self {
         let stack = TestStack::start().await;
         let sdk = stack.sdk_config();
         let vars: HashMap<&str, String> = HashMap::from([
             ("UPLOADS_BUCKET", BUCKET.to_string()),
             ("PROFILES_TABLE", TABLE.to_string()),
-            ("MAX_UPLOAD_BYTES", MAX.to_string()),
+            ("MAX_UPLOAD_BYTES", max.to_string()),
             ("AWS_ENDPOINT_URL_S3", stack.s3.url()),
             ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
         ]);

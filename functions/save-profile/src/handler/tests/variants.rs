@@ -211,3 +211,20 @@ async fn refused_crops_store_nothing() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// The largest publish, for measuring memory: `/usr/bin/time -v <test binary>
+/// the_largest_photo_is_published --ignored` gives the peak RSS of this whole process —
+/// the embedded S3 and DynamoDB included — an upper bound for save-profile's (BENCHMARKS.md).
+#[tokio::test]
+#[ignore = "a measurement: run alone under /usr/bin/time"]
+async fn the_largest_photo_is_published() {
+    let h = Harness::start_with_max(6 << 20).await;
+    let upload = h
+        .upload("jpg", test_support::bench_images::photo_jpeg(4096))
+        .await;
+    let (status, body) = h
+        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": upload}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(h.stack.keys().await, published_keys(&body));
+}
