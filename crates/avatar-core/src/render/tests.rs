@@ -146,3 +146,11 @@ fn garbage_is_undecodable_not_a_panic() {
     let err = render_variants(b"\xff\xd8\xff\xe0garbage", ContentType::Jpeg, None).unwrap_err();
     assert!(matches!(err, RenderError::Undecodable(_)));
 }
+
+#[test]
+fn an_animated_webp_renders_as_a_still() {
+    let animation = test_support::carriers::animated_webp(&[], &[]);
+    let clean = crate::avatar::verify_and_clean(animation.into(), ContentType::Webp).unwrap();
+    let variants = render(&clean.bytes, ContentType::Webp, None);
+    decoded(&variants);
+}
