@@ -8,6 +8,7 @@ use crate::domain::{
     Username,
 };
 use crate::error::BoxError;
+use crate::render::Variants;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +45,13 @@ pub trait ObjectStore: Send + Sync {
         body: Bytes,
         content_type: ContentType,
     ) -> Result<(), StoreError>;
+    /// Writes the square variants beside the original `key` names, with the original's
+    /// cache headers.
+    async fn put_variants(&self, key: &AvatarKey, variants: &Variants) -> Result<(), StoreError>;
     async fn delete_upload(&self, key: &UploadKey) -> Result<(), StoreError>;
+    /// Deletes every object of the avatar — the original and its variants in every format
+    /// ([`AvatarKey::object_keys`]) — in one request. Every avatar deletion goes through
+    /// here, so none leaves a variant behind; objects already gone are not an error.
     async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError>;
 }
 

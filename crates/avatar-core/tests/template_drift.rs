@@ -293,10 +293,21 @@ fn sdk_actions(path: &str, service: &str) -> BTreeSet<String> {
         .captures_iter(&source)
         .map(|c| camel(&c[1]))
         .filter(|op| !op.starts_with("Transact"))
+        // S3 has no DeleteObjects permission: it checks s3:DeleteObject for every key.
+        .map(|op| match op.as_str() {
+            "DeleteObjects" if service == "s3" => "DeleteObject".to_string(),
+            _ => op,
+        })
         .map(|op| format!("{service}:{op}"))
         .collect();
     let item = regex::Regex::new(r"\b(Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
-    for c in item.captures_iter(&source) {
+    // Transaction items are DynamoDB's; S3's `Delete::builder()` is a DeleteObjects body.
+    let items = if service == "dynamodb" {
+        item.captures_iter(&source).collect()
+    } else {
+        Vec::new()
+    };
+    for c in items {
         let op = if &c[1] == "ConditionCheck" {
             "ConditionCheckItem".to_string()
         } else {

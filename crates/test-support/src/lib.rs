@@ -12,6 +12,7 @@ pub mod images;
 pub mod render;
 pub mod sign_in;
 mod stack;
+pub mod variant_images;
 
 pub use stack::{
     ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, function_keys,

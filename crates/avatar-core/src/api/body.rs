@@ -43,7 +43,8 @@ impl JsonObject {
         }
     }
 
-    fn present(&self, field: &str) -> Option<&Value> {
+    /// The field's value; `null` counts as absent.
+    pub fn present(&self, field: &str) -> Option<&Value> {
         self.0.get(field).filter(|v| !v.is_null())
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::auth::{S3Auth, SecretKey};
-use s3s::dto::{PostObjectInput, PutObjectInput};
+use s3s::dto::{DeleteObjectsInput, PostObjectInput, PutObjectInput};
 use s3s::path::S3Path;
 use s3s::{S3Request, S3Result, s3_error};
 
@@ -79,8 +79,11 @@ impl S3Access for Access {
         let operation = cx.s3_op().name();
         let action = action_of(operation);
         match cx.s3_path() {
-            // The form's key is known only once the form is read: `post_object` below.
-            S3Path::Bucket { .. } if operation == "PostObject" => Ok(()),
+            // The form's key is known only once the form is read, a multi-object delete's
+            // keys once its body is: `post_object` and `delete_objects` below.
+            S3Path::Bucket { .. } if operation == "PostObject" || operation == "DeleteObjects" => {
+                Ok(())
+            }
             S3Path::Root => self.decide(&access_key, &Request::new(action, "*")),
             S3Path::Bucket { bucket } => self.decide(
                 &access_key,
@@ -109,6 +112,20 @@ impl S3Access for Access {
         };
         let arn = Self::object_arn(&req.input.bucket, &req.input.key);
         self.decide(&credentials.access_key, &Request::new("s3:PutObject", arn))
+    }
+
+    /// S3 authorises a multi-object delete key by key, as `s3:DeleteObject` on each; one
+    /// key outside the caller's statements refuses the whole call here (S3 would list it
+    /// among the answer's errors), which is stricter, never looser.
+    async fn delete_objects(&self, req: &mut S3Request<DeleteObjectsInput>) -> S3Result<()> {
+        let Some(credentials) = &req.credentials else {
+            return Err(s3_error!(AccessDenied, "Access Denied"));
+        };
+        for object in &req.input.delete.objects {
+            let arn = Self::object_arn(&req.input.bucket, &object.key);
+            self.decide(&credentials.access_key, &Request::new("s3:DeleteObject", arn))?;
+        }
+        Ok(())
     }
 
     async fn put_object(&self, req: &mut S3Request<PutObjectInput>) -> S3Result<()> {

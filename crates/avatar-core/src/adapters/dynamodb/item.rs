@@ -34,6 +34,10 @@ pub fn purge_objects(item: &Item) -> Result<Vec<AvatarKey>, StoreError> {
         .collect()
 }
 
+/// How the avatar's variants are encoded, beside `avatarKey`: their URLs follow from the
+/// two, with no listing of the bucket.
+pub const AVATAR_VARIANT_FORMAT: &str = "avatarVariantFormat";
+
 /// `OWNER#{sub}`: the one username an account owns.
 pub fn owner_pk(owner: &AccountId) -> AttributeValue {
     AttributeValue::S(format!("OWNER#{owner}"))
@@ -72,13 +76,22 @@ pub fn username(item: &Item) -> Result<Username, StoreError> {
     Username::try_from(string(item, "username")?).map_err(|_| corrupt("username"))
 }
 
+/// `avatarKey`, with `avatarVariantFormat` (the variants' extension) when recorded.
 pub fn avatar(item: &Item) -> Result<Option<AvatarKey>, StoreError> {
+    let variants = match item.get(AVATAR_VARIANT_FORMAT) {
+        None => None,
+        Some(v) => Some(
+            v.as_s()
+                .map_err(|_| corrupt(AVATAR_VARIANT_FORMAT))?
+                .as_str(),
+        ),
+    };
     match item.get("avatarKey") {
         None => Ok(None),
         Some(v) => v
             .as_s()
             .ok()
-            .and_then(|s| AvatarKey::parse_stored(s))
+            .and_then(|s| AvatarKey::parse_stored_with(s, variants))
             .map(Some)
             .ok_or_else(|| corrupt("avatarKey")),
     }

@@ -94,7 +94,7 @@ impl DynamoProfiles {
             AvatarChange::Keep => {}
             AvatarChange::Remove => {
                 set.push(record_replaced);
-                remove = " REMOVE avatarKey";
+                remove = " REMOVE avatarKey, avatarVariantFormat";
             }
             AvatarChange::Replace(avatar) => {
                 set.push(record_replaced);
@@ -103,6 +103,16 @@ impl DynamoProfiles {
                     ":avatarKey",
                     AttributeValue::S(avatar.to_string()),
                 );
+                match avatar.variants() {
+                    Some(format) => {
+                        set.push("avatarVariantFormat = :variantFormat");
+                        request = request.expression_attribute_values(
+                            ":variantFormat",
+                            AttributeValue::S(format.extension().into()),
+                        );
+                    }
+                    None => remove = " REMOVE avatarVariantFormat",
+                }
             }
         }
         if !matches!(write.avatar, AvatarChange::Keep) {
@@ -187,6 +197,12 @@ impl DynamoProfiles {
         .collect();
         if let AvatarChange::Replace(avatar) = &write.avatar {
             profile.insert("avatarKey".into(), AttributeValue::S(avatar.to_string()));
+            if let Some(format) = avatar.variants() {
+                profile.insert(
+                    item::AVATAR_VARIANT_FORMAT.into(),
+                    AttributeValue::S(format.extension().into()),
+                );
+            }
         }
         let owner: Item = [
             ("pk", owner_pk(&write.owner)),
