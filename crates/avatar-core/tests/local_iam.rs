@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime};
 use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
-use avatar_core::domain::{AccountId, ContentType, Profile, Sha256Checksum, Username};
+use avatar_core::domain::{
+    AccountId, AvatarKey, ContentType, Profile, Sha256Checksum, Username, VARIANT_SIZES,
+};
 use avatar_core::limits::{AccountLimit, Action};
 use avatar_core::ports::{
     DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
@@ -141,6 +143,19 @@ async fn upload(stack: &TestStack) -> Result<String, Failed> {
     Ok(signed.key.to_string())
 }
 
+/// A published avatar's objects, sorted as `stack.keys()` lists them: the cleaned
+/// original and its four square variants.
+fn published(avatar: &AvatarKey) -> Vec<String> {
+    let format = avatar.variants().expect("a published avatar has variants");
+    let mut keys: Vec<String> = VARIANT_SIZES
+        .iter()
+        .map(|&size| avatar.variant_key(size, format))
+        .collect();
+    keys.push(avatar.to_string());
+    keys.sort();
+    keys
+}
+
 /// Every path of the app, each call made with the key of the function that makes it.
 async fn whole_flow(stack: &TestStack) -> Result<(), Failed> {
     let username = Username::try_from("iam-ada").unwrap();
@@ -176,8 +191,8 @@ async fn whole_flow(stack: &TestStack) -> Result<(), Failed> {
         .map_err(at("replace"))?;
     // Clean-up is best effort (the save stands): a denied delete shows as a leftover.
     let keys = stack.keys().await;
-    let current = replaced.profile.avatar_key.expect("avatar").to_string();
-    if keys != vec![current.clone()] {
+    let current = replaced.profile.avatar_key.expect("avatar");
+    if keys != published(&current) {
         let step = if keys.contains(&first_avatar) {
             "replace: old avatar left"
         } else {
@@ -343,7 +358,7 @@ impl ProfileStore for LandsThenFails {
 }
 
 /// Saves with a first avatar, then replaces it through a write whose answer is lost.
-async fn replace_behind_a_lost_answer(stack: &TestStack) -> (Result<String, ApiError>, String) {
+async fn replace_behind_a_lost_answer(stack: &TestStack) -> (Result<AvatarKey, ApiError>, String) {
     let first = upload(stack).await.expect("upload");
     let saved = saver(stack)
         .save(
@@ -361,7 +376,7 @@ async fn replace_behind_a_lost_answer(stack: &TestStack) -> (Result<String, ApiE
             request(json!({"username": "lost", "fullName": "Lost", "avatarKey": second})),
         )
         .await
-        .map(|saved| saved.profile.avatar_key.expect("avatar").to_string());
+        .map(|saved| saved.profile.avatar_key.expect("avatar"));
     (result, old)
 }
 
@@ -372,11 +387,11 @@ async fn a_lost_answer_is_settled_by_a_read_the_role_may_make_and_the_old_avatar
     let current = result.expect("recognised as saved");
     assert_eq!(
         stack.keys().await,
-        vec![current.clone()],
-        "the replaced avatar {old} and the upload are deleted"
+        published(&current),
+        "the replaced avatar {old}, its variants and the upload are deleted"
     );
     let item = stack.item("lost").await.unwrap();
-    assert_eq!(item["avatarKey"], AttributeValue::S(current));
+    assert_eq!(item["avatarKey"], AttributeValue::S(current.to_string()));
     assert_eq!(item["replacedAvatarKey"], AttributeValue::S(old));
 }
 
@@ -481,6 +496,42 @@ async fn no_key_reaches_past_its_statements() {
                 panic!("{function} {op} {key}: allowed={allowed}, got {outcome:?}")
             }
         }
+    }
+    // A multi-object delete is authorised key by key: one key outside the caller's
+    // statements refuses it, and none of its keys goes.
+    let delete_cases = [
+        ("save-profile", vec!["avatars/ada/a.png", "site/index.html"]),
+        ("save-profile", vec!["incoming/x/y.png", "elsewhere/y.png"]),
+        ("get-profile", vec!["avatars/ada/a.png"]),
+        ("sign-upload", vec!["incoming/x/y.png"]),
+    ];
+    for (function, keys) in delete_cases {
+        let objects = keys
+            .iter()
+            .map(|key| {
+                aws_sdk_s3::types::ObjectIdentifier::builder()
+                    .key(*key)
+                    .build()
+                    .expect("key")
+            })
+            .collect::<Vec<_>>();
+        let delete = aws_sdk_s3::types::Delete::builder()
+            .set_objects(Some(objects))
+            .build()
+            .expect("objects");
+        let outcome = s3_as(&stack, function)
+            .delete_objects()
+            .bucket(BUCKET)
+            .delete(delete)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| code(&e.into_service_error()));
+        assert_eq!(
+            outcome,
+            Err("AccessDenied".to_string()),
+            "{function} DeleteObjects {keys:?}"
+        );
     }
     assert_eq!(stack.keys().await, before, "nothing was stored or deleted");
 

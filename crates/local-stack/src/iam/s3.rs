@@ -123,7 +123,10 @@ impl S3Access for Access {
         };
         for object in &req.input.delete.objects {
             let arn = Self::object_arn(&req.input.bucket, &object.key);
-            self.decide(&credentials.access_key, &Request::new("s3:DeleteObject", arn))?;
+            self.decide(
+                &credentials.access_key,
+                &Request::new("s3:DeleteObject", arn),
+            )?;
         }
         Ok(())
     }
