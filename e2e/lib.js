@@ -2,6 +2,7 @@
 // direct API calls and screenshots. The tests only rely on the HTTP API contract
 // (docs/design.md §3) and the page ids (§5), so they run against any stack that honours them.
 
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
@@ -46,9 +47,9 @@ async function assertStackIsUp() {
  * exceptions; Chromium's "Failed to load resource" lines (logged for every deliberate
  * 4xx answer) are kept apart in `page.failedLoads`.
  */
-export async function newPage(browser, { width = 1024, height = 800 } = {}) {
+export async function newPage(browser, { width = 1024, height = 800, hasTouch = false } = {}) {
   // Reduced motion: screenshots show finished states, not CSS transitions midway.
-  const context = await browser.newContext({ viewport: { width, height }, baseURL: BASE_URL, reducedMotion: "reduce" });
+  const context = await browser.newContext({ viewport: { width, height }, baseURL: BASE_URL, reducedMotion: "reduce", hasTouch });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.problems = [];
@@ -212,6 +213,77 @@ export async function imageSize(page, selector) {
   return size.jsonValue();
 }
 
+/**
+ * The published avatar an <img> shows, once it has loaded from `/avatars/`: the URL the
+ * browser chose (`currentSrc`, from the srcset when there is one) and the pixel size of
+ * that file. (`naturalWidth` will not do: with a srcset it is divided by the density the
+ * browser chose, so a 256 px variant shown at 144 px reports 144.)
+ */
+export async function avatarShown(page, selector) {
+  await page.waitForFunction((sel) => {
+    const img = document.querySelector(sel);
+    return img && img.complete && img.currentSrc.includes("/avatars/");
+  }, selector);
+  return page.$eval(selector, async (img) => {
+    const file = new Image();
+    file.src = img.currentSrc;
+    await file.decode();
+    return { src: img.src, currentSrc: img.currentSrc, srcset: img.srcset, width: file.naturalWidth, height: file.naturalHeight };
+  });
+}
+
+/** The size (64, 128, 256 or 512) named by a variant's URL, `…/{id}-{size}.{ext}`; else null. */
+export function variantSize(url) {
+  const match = new URL(url, BASE_URL).pathname.match(/-(64|128|256|512)\.(webp|png|jpe?g|gif)$/);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Checks that `shown` (from `avatarShown`) is the profile's avatar as the API lists it: one
+ * of its square variants at exactly N×N when it has them, else the cleaned original at
+ * `originalSize` ([width, height]).
+ */
+export function assertShowsAvatar(shown, profile, originalSize) {
+  const path = (url) => new URL(url, BASE_URL).pathname;
+  if (profile.avatarVariants) {
+    const urls = Object.values(profile.avatarVariants).map(path);
+    assert.ok(urls.includes(path(shown.currentSrc)), `${shown.currentSrc} is one of the variants ${urls.join(", ")}`);
+    const size = variantSize(shown.currentSrc);
+    assert.deepEqual([shown.width, shown.height], [size, size], `the ${size} px variant is ${size}×${size}`);
+    assert.equal(path(shown.src), path(profile.avatarVariants["256"]), "src is the 256 px variant");
+  } else {
+    assert.equal(path(shown.currentSrc), profile.avatarUrl);
+    assert.deepEqual([shown.width, shown.height], originalSize);
+  }
+}
+
+/**
+ * Colours of the file an <img> shows (its `currentSrc`) at points given as fractions of its
+ * size, read by drawing it into a canvas at its own size (the image must be same-origin,
+ * or the canvas is tainted).
+ */
+export async function sampleImage(page, selector, points) {
+  return page.$eval(
+    selector,
+    async (img, pts) => {
+      const file = new Image();
+      file.src = img.currentSrc;
+      await file.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = file.naturalWidth;
+      canvas.height = file.naturalHeight;
+      const context = canvas.getContext("2d", { willReadFrequently: true });
+      context.drawImage(file, 0, 0);
+      return pts.map(([fx, fy]) => {
+        const x = Math.min(file.naturalWidth - 1, Math.floor(fx * file.naturalWidth));
+        const y = Math.min(file.naturalHeight - 1, Math.floor(fy * file.naturalHeight));
+        return [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
+      });
+    },
+    points,
+  );
+}
+
 // ------------------------------------------------------------------ test images
 
 const CRC_TABLE = (() => {
@@ -265,6 +337,32 @@ export function makePng(width = 64, height = 64, { noise = false } = {}) {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),
     chunk("IDAT", deflateSync(raw, { level: noise ? 0 : 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * An RGB PNG in four flat quadrants, `colours` = [top-left, top-right, bottom-left,
+ * bottom-right] as [r, g, b]: cropping to one quadrant must give that colour alone.
+ */
+export function makeQuadrantPng(width, height, colours) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const stride = width * 3 + 1;
+  const raw = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const colour = colours[(y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)];
+      raw.set(colour, y * stride + 1 + x * 3);
+    }
+  }
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw, { level: 9 })),
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }

@@ -1,6 +1,7 @@
 // The whole flow with the keyboard alone (Tab, Shift+Tab, Enter, Space; the file chooser
 // the keyboard opens is answered with setFiles): sign in through the provider's form,
-// choose a refused picture and then a good one, fill the form, save, land on the profile.
+// choose a refused picture and then a good one, choose its square (frame and zoom slider),
+// fill the form, save, land on the profile.
 // Along the way: where focus is after each action, and that the live status line
 // announces an upload's start and end once each, not every progress tick.
 
@@ -117,6 +118,21 @@ describe("keyboard only", () => {
       assert.ok(steps.size >= 3, `the bar moved through several values (${[...steps].join(", ")}) while the status line spoke twice`);
       assert.equal(await focused(page), "drop_zone", "a finished upload leaves focus where it was");
       assert.equal(await page.getAttribute("#drop_zone", "aria-invalid"), null, "the earlier error is cleared");
+
+      // The crop view comes next in the Tab order: the frame (arrow keys move the
+      // picture), then the zoom slider; zoomed in, the square can move.
+      assert.equal(await press(page, "Tab"), "crop_frame");
+      assert.equal(await press(page, "Tab"), "crop_zoom");
+      for (let i = 0; i < 4; i += 1) await page.keyboard.press("ArrowRight");
+      assert.equal(await page.getAttribute("#crop_zoom", "aria-valuetext"), "120%");
+      assert.equal(await press(page, "Shift+Tab"), "crop_frame");
+      const square = () => page.$eval("#crop_frame", (f) => [f.dataset.x, f.dataset.y, f.dataset.size].map(Number));
+      assert.deepEqual(await square(), [20, 20, 200], "zooming keeps the centre");
+      await page.keyboard.press("Shift+ArrowRight");
+      assert.deepEqual(await square(), [0, 20, 200], "Shift+arrow moves the picture a big step, up to the edge");
+      await page.keyboard.press("ArrowUp");
+      assert.deepEqual(await square(), [0, 30, 200], "an arrow moves the picture a small step");
+      assert.equal(await press(page, "Tab"), "crop_zoom");
 
       // The form: a missing full name sends focus back to that field, which points at
       // the message; then it is filled and saved with Enter on the button.

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
+  BASE_URL,
   getProfile,
   launchBrowser,
   makePng,
@@ -173,5 +174,33 @@ describe("refused pictures", () => {
     assert.equal((await getProfile(username)).body.fullName, "Original Owner");
     assert.deepEqual(page.problems, []);
     await page.context().close();
+  });
+});
+
+describe("bodies that are not UTF-8", () => {
+  // Through the local edge and the functions as they run: API Gateway (and the edge
+  // like it) passes such a body base64-encoded; the functions refuse it, nothing is kept.
+  it("are 400 invalid_request on every route that reads a body", async () => {
+    const username = uniqueUsername();
+    const token = await tokenFor(username);
+    const bodies = [
+      Buffer.concat([Buffer.from(`{"username":"${username}","fullName":"Zo`), Buffer.from([0xeb]), Buffer.from('"}')]),
+      Buffer.from([0x7b, 0xc0, 0xaf, 0x7d]),
+      Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]),
+    ];
+    for (const path of ["/api/profile", "/api/uploads"]) {
+      for (const body of bodies) {
+        const res = await fetch(`${BASE_URL}${path}`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body,
+        });
+        assert.equal(res.status, 400, `${path} ${body.toString("hex")}`);
+        const answer = await res.json();
+        assert.equal(answer.error.code, "invalid_request");
+        assert.equal(answer.key, undefined);
+      }
+    }
+    await assertNotSaved(username);
   });
 });

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
+  assertShowsAvatar,
+  avatarShown,
   getProfile,
   launchBrowser,
   makePng,
@@ -62,7 +64,7 @@ describe("sign-in", () => {
     assert.equal(await page.inputValue("input[name=username]"), name);
     assert.equal(await page.getAttribute("input[name=username]", "readonly"), "");
     const saved = await getProfile(name);
-    assert.equal(new URL(await page.$eval("#preview", (img) => img.src)).pathname, saved.body.avatarUrl);
+    assertShowsAvatar(await avatarShown(page, "#preview"), saved.body, [40, 40]);
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
@@ -123,9 +125,21 @@ describe("sign-in", () => {
     const page = await newPage(browser);
     const name = uniqueUsername("expired");
     await openAccountPage(page, name);
-    await page.setInputFiles("#file_input", { name: "kept.png", mimeType: "image/png", buffer: makePng(24, 24) });
+    await page.setInputFiles("#file_input", { name: "kept.png", mimeType: "image/png", buffer: makePng(240, 160) });
     assert.equal((await settledStatus(page)).state, "uploaded");
     const key = await page.inputValue("input[name=avatar-key]");
+    // A square off-centre: zoomed in and moved to the top-left corner.
+    await page.focus("#crop_zoom");
+    for (let i = 0; i < 20; i += 1) await page.keyboard.press("ArrowRight");
+    await page.focus("#crop_frame");
+    for (let i = 0; i < 8; i += 1) await page.keyboard.press("Shift+ArrowRight");
+    for (let i = 0; i < 8; i += 1) await page.keyboard.press("Shift+ArrowDown");
+    const square = { x: 0, y: 0, size: 80 };
+    assert.deepEqual(await page.$eval("#crop_frame", (f) => ({ x: +f.dataset.x, y: +f.dataset.y, size: +f.dataset.size })), square);
+    const sent = [];
+    page.on("request", (req) => {
+      if (req.method() === "POST" && new URL(req.url()).pathname === "/api/profile") sent.push(JSON.parse(req.postData()));
+    });
     await page.fill("input[name=username]", name);
     await page.fill("input[name=full-name]", "Kept Across Sign-In");
 
@@ -147,7 +161,13 @@ describe("sign-in", () => {
     assert.equal(await page.inputValue("input[name=full-name]"), "Kept Across Sign-In");
     assert.equal(await page.inputValue("input[name=username]"), name);
     assert.equal(await page.inputValue("input[name=avatar-key]"), key, "the finished upload is kept");
+    // The picture itself is gone with the page it was chosen in; a small drawing of the
+    // chosen square stands in for it, and the square is sent with the upload.
+    assert.match(await page.getAttribute("#preview", "src"), /^data:image\//);
+    assert.ok(await page.isHidden("#crop_view"), "no crop view without the picture");
     await saveAndShow(page);
+    assert.equal(sent.length, 2, "the refused save and the one after signing in");
+    assert.deepEqual(sent.map((body) => body.crop), [square, square], "the chosen square is kept across sign-in");
     const saved = await getProfile(name);
     assert.equal(saved.body.fullName, "Kept Across Sign-In");
     assert.match(saved.body.avatarUrl, new RegExp(`^/avatars/${name}/`));

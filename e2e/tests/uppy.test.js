@@ -13,8 +13,9 @@ import { fileURLToPath } from "node:url";
 import {
   BASE_URL,
   PNG_SIGNATURE,
+  assertShowsAvatar,
+  avatarShown,
   getProfile,
-  imageSize,
   launchBrowser,
   makePng,
   newPage,
@@ -169,13 +170,8 @@ describe("Uppy AwsS3 (POST upload with getUploadParameters)", () => {
 
       // And the profile page shows it.
       await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
-      // The page starts with the default picture; wait for the profile's own.
-      await page.waitForFunction(
-        (url) => document.querySelector("#profile_avatar")?.src.endsWith(url),
-        profile.body.avatarUrl,
-      );
-      const shown = await imageSize(page, "#profile_avatar");
-      assert.deepEqual([shown.width, shown.height], [48, 40]);
+      // The page starts with the default picture; this waits for the profile's own.
+      assertShowsAvatar(await avatarShown(page, "#profile_avatar"), profile.body, [48, 40]);
       await page.close();
     });
   }

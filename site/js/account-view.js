@@ -1,5 +1,7 @@
 // The account page's elements, its shared state, and the small helpers that change them.
 
+import { avatarSources, showSources } from "./avatar-image.js";
+import { initCrop } from "./crop.js";
 import { ACCEPTED_NAMES, ACCEPTED_TYPES, DEFAULT_AVATAR, DEFAULT_MAX_BYTES, formatBytes } from "./formats.js";
 import { StatusLine } from "./status.js";
 
@@ -18,11 +20,23 @@ export function accountView() {
   const avatarKeyInput = form.elements.namedItem("avatar-key");
   const submitButton = form.querySelector("[type=submit]");
   const pageTitle = document.getElementById("page_title");
+  const cropFrame = document.getElementById("crop_frame");
+  const crop = initCrop({
+    container: document.getElementById("crop_view"),
+    frame: cropFrame,
+    image: document.getElementById("crop_image"),
+    zoom: document.getElementById("crop_zoom"),
+    position: document.getElementById("crop_position"),
+    mirror: { img: preview, frame: preview.parentElement },
+  });
 
   const state = {
     maxBytes: DEFAULT_MAX_BYTES,
-    loaded: null, // {username, version, avatarUrl} of the profile being edited
-    savedAvatarUrl: DEFAULT_AVATAR,
+    // Until a sign-upload answer says otherwise the limit is a guess (the server's default,
+    // for the hint); the page refuses a file by size only once it knows the real one.
+    maxBytesKnown: false,
+    loaded: null, // {username, fullName, version} of the profile being edited
+    savedAvatar: avatarSources(null), // {src, srcset} of the published avatar
     uploadGeneration: 0,
     activeXhr: null,
     uploading: false,
@@ -49,23 +63,37 @@ export function accountView() {
     limitsHint.textContent = `${ACCEPTED_NAMES}, up to ${formatBytes(state.maxBytes)}.`;
   }
 
-  function showPreview(src) {
-    if (state.objectUrl && state.objectUrl !== src) {
+  function forgetObjectUrl(keep) {
+    if (state.objectUrl && state.objectUrl !== keep) {
       URL.revokeObjectURL(state.objectUrl);
       state.objectUrl = null;
     }
-    preview.src = src;
+  }
+
+  /** A chosen picture (a blob: URL): in the preview and in the crop view, from its centre. */
+  function showPreview(src) {
+    forgetObjectUrl(src);
+    showSources(preview, { src, srcset: "" });
+    crop.load(src);
+  }
+
+  /** A draft's picture, already cropped small (see draft.js): no crop view, its square is kept. */
+  function showCroppedPreview(src) {
+    forgetObjectUrl(null);
+    showSources(preview, { src, srcset: "" });
   }
 
   function showSavedAvatar() {
-    showPreview(state.savedAvatarUrl);
+    forgetObjectUrl(null);
+    crop.clear();
+    showSources(preview, state.savedAvatar);
   }
 
   // A picture that cannot be decoded (e.g. a text file named .png) must not show a
   // broken-image icon; the server is the judge of its contents when the form is saved.
   preview.addEventListener("error", () => {
     const fallback = new URL(DEFAULT_AVATAR, window.location.href).href;
-    if (preview.src !== fallback) preview.src = DEFAULT_AVATAR;
+    if (preview.src !== fallback) showSources(preview, { src: DEFAULT_AVATAR, srcset: "" });
   });
 
   // A field at fault points at the status line's message (aria-describedby), so whoever
@@ -77,7 +105,7 @@ export function accountView() {
   }
 
   function clearInvalid() {
-    for (const el of [usernameInput, fullNameInput, dropZone]) {
+    for (const el of [usernameInput, fullNameInput, dropZone, cropFrame]) {
       el.removeAttribute("aria-invalid");
       const ids = describedBy(el).filter((id) => id !== STATUS_ID);
       if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
@@ -101,6 +129,8 @@ export function accountView() {
         return fullNameInput;
       case "avatarKey":
         return dropZone;
+      case "crop":
+        return cropFrame.closest("[hidden]") ? dropZone : cropFrame;
       default:
         return null;
     }
@@ -110,8 +140,8 @@ export function accountView() {
 
   return {
     fileInput, dropZone, preview, progress, status, form, fieldset, usernameInput,
-    fullNameInput, avatarKeyInput, pageTitle, state,
-    updateSubmit, setProgress, updateLimitsHint, showPreview, showSavedAvatar,
+    fullNameInput, avatarKeyInput, pageTitle, state, crop,
+    updateSubmit, setProgress, updateLimitsHint, showPreview, showCroppedPreview, showSavedAvatar,
     clearInvalid, markInvalid, fieldElement,
   };
 }

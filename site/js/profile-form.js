@@ -2,7 +2,8 @@
 
 import { ApiError, apiRequest, profileUrl, waitMessage } from "./api.js";
 import { keepDraftAndSignIn, takeDraft } from "./draft.js";
-import { DEFAULT_AVATAR, quoteName } from "./formats.js";
+import { avatarSources } from "./avatar-image.js";
+import { quoteName } from "./formats.js";
 import { noteSaved } from "./saved-notice.js";
 
 export function initProfileForm(view) {
@@ -11,7 +12,8 @@ export function initProfileForm(view) {
 
   function validateForm() {
     const username = usernameInput.value.trim().toLowerCase();
-    const fullName = fullNameInput.value.trim();
+    // The server stores NFC; counting the same form keeps the two limits in step.
+    const fullName = fullNameInput.value.normalize("NFC").trim();
     if (!/^[a-z0-9_-]{3,32}$/.test(username)) {
       return { field: usernameInput, message: "Please choose a username of 3 to 32 characters: letters, digits, “_” or “-”." };
     }
@@ -46,17 +48,21 @@ export function initProfileForm(view) {
       return;
     }
     const { username, fullName } = checked;
+    // The square goes only with a new picture; without one (a picture the browser could
+    // not decode) the server takes the centred largest square.
+    const crop = avatarKeyInput.value ? view.crop.value() : null;
     const body = {
       username,
       fullName,
       // Absent keeps the current picture; null would remove it (the Remove button's job).
       ...(avatarKeyInput.value ? { avatarKey: avatarKeyInput.value } : {}),
+      ...(crop ? { crop } : {}),
       expectedVersion: expectedVersionFor(username),
     };
 
     state.saving = true;
     updateSubmit();
-    status.set("idle", "Saving your profile…");
+    status.set("saving", "Saving your profile…");
     try {
       const { data } = await apiRequest("POST", "/api/profile", body);
       const saved = typeof data.username === "string" && data.username ? data.username : username;
@@ -131,7 +137,7 @@ export function initProfileForm(view) {
         fullName: typeof data.fullName === "string" ? data.fullName : "",
         version: Number.isInteger(data.version) ? data.version : 0,
       };
-      state.savedAvatarUrl = typeof data.avatarUrl === "string" && data.avatarUrl ? data.avatarUrl : DEFAULT_AVATAR;
+      state.savedAvatar = avatarSources(data);
       usernameInput.value = state.loaded.username;
       usernameInput.readOnly = true;
       fullNameInput.value = typeof data.fullName === "string" ? data.fullName : "";
@@ -160,6 +166,10 @@ export function initProfileForm(view) {
     if (typeof draft.fullName === "string") fullNameInput.value = draft.fullName;
     if (typeof draft.avatarKey === "string" && draft.avatarKey) {
       avatarKeyInput.value = draft.avatarKey;
+      view.crop.restore(draft.crop);
+      if (typeof draft.thumbnail === "string" && draft.thumbnail.startsWith("data:image/")) {
+        view.showCroppedPreview(draft.thumbnail);
+      }
       setProgress(100);
       const name = draft.pictureName ? quoteName(draft.pictureName) : "Your picture";
       status.set("uploaded", `${name} is uploaded. Save your profile to use it.`);

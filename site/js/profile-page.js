@@ -1,7 +1,8 @@
 // The public profile page (profile.html?username=…).
 
 import { ApiError, apiRequest, profilePath, usernameFromQuery } from "./api.js";
-import { DEFAULT_AVATAR, quoteName } from "./formats.js";
+import { avatarSources, showSources } from "./avatar-image.js";
+import { quoteName } from "./formats.js";
 import { takeSavedNote } from "./saved-notice.js";
 import { StatusLine } from "./status.js";
 
@@ -27,7 +28,7 @@ export async function initProfilePage() {
     document.getElementById("profile_full_name").textContent = fullName;
     document.getElementById("profile_username").textContent = name;
     const avatar = document.getElementById("profile_avatar");
-    avatar.src = typeof data.avatarUrl === "string" && data.avatarUrl ? data.avatarUrl : DEFAULT_AVATAR;
+    showSources(avatar, avatarSources(data));
     avatar.alt = `Profile picture of ${fullName}`;
     const updated = document.getElementById("profile_updated");
     const when = data.updatedAt ? new Date(data.updatedAt) : null;

@@ -4,6 +4,7 @@
 import { ApiError, NetworkError, apiRequest } from "./api.js";
 import { confirmAction } from "./confirm.js";
 import { keepDraftAndSignIn } from "./draft.js";
+import { avatarSources } from "./avatar-image.js";
 import { DEFAULT_AVATAR, quoteName } from "./formats.js";
 
 export function initRemoveData(view) {
@@ -15,7 +16,7 @@ export function initRemoveData(view) {
   /** Shows the buttons that apply to the loaded profile. */
   function update() {
     section.hidden = !state.loaded;
-    removeButton.hidden = !state.loaded || state.savedAvatarUrl === DEFAULT_AVATAR;
+    removeButton.hidden = !state.loaded || state.savedAvatar.src === DEFAULT_AVATAR;
   }
 
   function failed(error, what) {
@@ -45,7 +46,7 @@ export function initRemoveData(view) {
         expectedVersion: state.loaded.version,
       });
       state.loaded.version = Number.isInteger(data.version) ? data.version : state.loaded.version;
-      state.savedAvatarUrl = DEFAULT_AVATAR;
+      state.savedAvatar = avatarSources(null);
       avatarKeyInput.value = "";
       view.setProgress(0);
       view.showSavedAvatar();
@@ -70,7 +71,7 @@ export function initRemoveData(view) {
     try {
       await apiRequest("DELETE", "/api/profile");
       state.loaded = null;
-      state.savedAvatarUrl = DEFAULT_AVATAR;
+      state.savedAvatar = avatarSources(null);
       avatarKeyInput.value = "";
       usernameInput.value = "";
       usernameInput.readOnly = false;

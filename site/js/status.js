@@ -6,7 +6,7 @@ export class StatusLine {
   }
 
   /**
-   * @param {"idle"|"uploading"|"uploaded"|"error"} state
+   * @param {"idle"|"uploading"|"uploaded"|"saving"|"error"} state
    * @param {string} message
    * @param {{href?: string, label?: string}} [action] an optional link after the message
    */

@@ -41,7 +41,7 @@ export function initUploader(view) {
     if (file.size <= 0) {
       return `${quoteName(file.name)} is empty. Please choose another picture.`;
     }
-    if (file.size > state.maxBytes) {
+    if (state.maxBytesKnown && file.size > state.maxBytes) {
       return `${quoteName(file.name)} is ${formatBytes(file.size)}, over the ${formatBytes(state.maxBytes)} limit. Please choose a smaller picture.`;
     }
     return null;
@@ -64,6 +64,7 @@ export function initUploader(view) {
     });
     if (Number.isInteger(data.maxBytes) && data.maxBytes > 0) {
       state.maxBytes = data.maxBytes;
+      state.maxBytesKnown = true;
       updateLimitsHint();
     }
     if (!data.key || !data.upload || typeof data.upload.url !== "string") {

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use avatar_core::avatar::verify_and_clean;
 use avatar_core::domain::ContentType;
+use avatar_core::domain::VariantFormat;
+use avatar_core::render::render_variants;
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use test_support::bench_images::{noisy_jpeg_with_metadata, noisy_png_with_metadata};
+use test_support::bench_images::{noisy_jpeg_with_metadata, noisy_png_with_metadata, photo_jpeg};
 use test_support::images::leaks;
 
 fn publish(c: &mut Criterion) {
@@ -40,9 +42,32 @@ fn publish(c: &mut Criterion) {
     group.finish();
 }
 
+/// What publishing adds after cleaning: decode, orientation, crop, resize and encode of
+/// the four square variants, for the largest picture accepted (a 4096×4096 photo).
+fn variants(c: &mut Criterion) {
+    let mut group = c.benchmark_group("render_variants");
+    group.sample_size(10);
+    let bytes = Bytes::from(photo_jpeg(4096));
+    let clean = verify_and_clean(bytes.clone(), ContentType::Jpeg).expect("a valid image");
+    let rendered = render_variants(&clean.bytes, ContentType::Jpeg, None).expect("renders");
+    assert_eq!(rendered.format, VariantFormat::Jpeg);
+    assert_eq!(rendered.images.len(), 4);
+    let name = format!(
+        "publish a 4096x4096 JPEG with all variants, {} KiB",
+        bytes.len() / 1024
+    );
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let clean = verify_and_clean(bytes.clone(), ContentType::Jpeg).ok();
+            black_box(clean.and_then(|c| render_variants(&c.bytes, ContentType::Jpeg, None).ok()))
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = publish
+    targets = publish, variants
 }
 criterion_main!(benches);

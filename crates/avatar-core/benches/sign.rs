@@ -50,7 +50,7 @@ fn static_credentials() -> Credentials {
 }
 
 fn signer() -> PostSigner {
-    PostSigner::new("avatar-uploads-123456789012", "us-east-1", None)
+    PostSigner::new("avatar-uploads-123456789012", "us-east-1", None).expect("form URL")
 }
 
 fn upload_signer() -> UploadSigner {

@@ -117,6 +117,9 @@ impl ApiError {
         match self {
             Self::InvalidRequest { field, .. } | Self::Forbidden { field, .. } => *field,
             Self::UsernameTaken(_) => Some("username"),
+            // Only sign-upload raises these, and only for these two fields.
+            Self::TooLarge(_) => Some("size"),
+            Self::UnsupportedType(_) => Some("contentType"),
             _ => None,
         }
     }
@@ -178,5 +181,52 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(e) => ApiError::Unavailable(e),
             StoreError::Failed(e) => ApiError::Internal(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use crate::domain::ContentType;
+
+    /// The JSON log lines written while `f` runs.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_refused_content_type_is_logged_shortened() {
+        let sent = format!("{}{}", "x".repeat(100), "SECRET-TAIL".repeat(1000));
+        let err = ContentType::try_from(sent.as_str()).unwrap_err();
+        let line = logged(|| err.log("sign-upload", std::time::Duration::ZERO));
+        let line: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        let detail = line["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(&format!("{}…", "x".repeat(100))),
+            "{detail}"
+        );
+        assert!(!detail.contains("SECRET-TAIL"), "{detail}");
+        assert_eq!(line["field"], "contentType");
+        assert_eq!(line["status"], 415);
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod ports;
+pub mod render;
 pub mod service;
 pub mod setup;
 pub mod signer;

@@ -8,6 +8,7 @@ use crate::domain::{
     Username,
 };
 use crate::error::BoxError;
+use crate::render::Variants;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +45,13 @@ pub trait ObjectStore: Send + Sync {
         body: Bytes,
         content_type: ContentType,
     ) -> Result<(), StoreError>;
+    /// Writes the square variants beside the original `key` names, with the original's
+    /// cache headers.
+    async fn put_variants(&self, key: &AvatarKey, variants: &Variants) -> Result<(), StoreError>;
     async fn delete_upload(&self, key: &UploadKey) -> Result<(), StoreError>;
+    /// Deletes every object of the avatar — the original and its variants in every format
+    /// ([`AvatarKey::object_keys`]) — in one request. Every avatar deletion goes through
+    /// here, so none leaves a variant behind; objects already gone are not an error.
     async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError>;
 }
 
@@ -86,6 +93,15 @@ pub enum Conflict {
     AlreadyOwns(Username),
 }
 
+/// A stored profile and the avatar that the write which set its current avatar (or
+/// removed it) replaced: recorded with that write, so a save whose answer was lost can
+/// still delete what it replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub profile: Profile,
+    pub replaced_avatar: Option<AvatarKey>,
+}
+
 /// Where deleting an account's profile stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeleteStart {
@@ -102,6 +118,15 @@ pub enum DeleteStart {
 pub trait ProfileStore: Send + Sync {
     /// A strongly consistent read: a write that returned is visible.
     async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError>;
+
+    /// `get`, with the replaced avatar recorded beside the profile. A store that records
+    /// none answers `None` for it: the old object then stays, never deleted on a guess.
+    async fn get_stored(&self, username: &Username) -> Result<Option<Stored>, StoreError> {
+        Ok(self.get(username).await?.map(|profile| Stored {
+            profile,
+            replaced_avatar: None,
+        }))
+    }
 
     /// The one profile `owner` owns, read consistently.
     async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError>;

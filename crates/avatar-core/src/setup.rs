@@ -5,12 +5,23 @@ use std::sync::Arc;
 
 use aws_config::SdkConfig;
 
-use crate::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects};
+use crate::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects, iam_actions};
 use crate::config::{ConfigError, Env};
 use crate::limits::{AccountLimit, Action};
 use crate::ports::ProfileStore;
 use crate::service::{ProfileService, UploadSigner};
 use crate::signer::{CredentialSource, PostSigner};
+
+/// What each builder's service calls, as IAM actions: its function's role in
+/// template.yaml must grant exactly these (tests/template_drift.rs).
+pub const UPLOAD_SIGNER_NEEDS: &[&[&str]] =
+    &[iam_actions::SIGNED_POST, iam_actions::LIMIT_COUNTERS];
+pub const PROFILE_SERVICE_NEEDS: &[&[&str]] = &[
+    iam_actions::OBJECTS,
+    iam_actions::PROFILE_WRITES,
+    iam_actions::LIMIT_COUNTERS,
+];
+pub const PROFILE_STORE_NEEDS: &[&[&str]] = &[iam_actions::PROFILE_READS];
 
 /// sign-upload: needs `UPLOADS_BUCKET` and `PROFILES_TABLE` (its per-account counters);
 /// reads `MAX_UPLOAD_BYTES`, `UPLOAD_URL_TTL_SECS`, `UPLOADS_PER_HOUR`, the region and the
@@ -29,7 +40,12 @@ pub fn upload_signer<F: Fn(&str) -> Option<String>>(
     })?;
     let endpoint = env.s3_endpoint();
     Ok(UploadSigner::new(
-        PostSigner::new(env.required("UPLOADS_BUCKET")?, region, endpoint.as_deref()),
+        PostSigner::new(env.required("UPLOADS_BUCKET")?, region, endpoint.as_deref()).map_err(
+            |e| ConfigError {
+                name: "AWS_REGION",
+                problem: format!("no S3 endpoint for it: {e}"),
+            },
+        )?,
         CredentialSource::new(provider),
         env.max_upload_bytes()?,
         env.upload_url_ttl()?,

@@ -23,7 +23,7 @@ const MAX: u64 = 4096;
 
 fn signer(stack: &TestStack, credentials: Credentials, ttl: Duration) -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
         CredentialSource::from_static(credentials),
         MAX,
         ttl,

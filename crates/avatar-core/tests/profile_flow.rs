@@ -37,7 +37,7 @@ async fn service(stack: &TestStack, s3_url: &str, dynamodb_url: &str) -> Profile
 
 fn uploads(stack: &TestStack) -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
         CredentialSource::from_static(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")),
         MAX,
         Duration::from_secs(300),
@@ -159,7 +159,7 @@ async fn sign_post_save_get_for_every_image_type() {
         );
     }
     let keys = stack.keys().await;
-    assert_eq!(keys.len(), 4);
+    assert_eq!(keys.len(), 4 * 5, "four avatars, each with four variants");
     assert!(
         keys.iter().all(|k| k.starts_with("avatars/")),
         "incoming/ is empty: {keys:?}"
@@ -314,7 +314,7 @@ async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
         keys.iter()
             .filter(|k| k.starts_with("avatars/down/"))
             .count(),
-        1,
+        5,
         "{keys:?}"
     );
 
@@ -343,6 +343,28 @@ async fn s3_down_is_503_and_writes_nothing() {
     .unwrap_err();
     assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
     assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(stack.items().await.is_empty());
+    assert_eq!(stack.keys().await, vec![key]);
+}
+
+#[tokio::test]
+async fn a_missing_bucket_is_500_internal_not_a_missing_upload() {
+    let stack = TestStack::start().await;
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    // S3 answers 404 NoSuchBucket: the deployment is wrong, the caller's upload is not.
+    let sdk = stack.sdk_config();
+    let misconfigured = ProfileService::new(
+        Box::new(S3Objects::new(sdk, "no-such-bucket", Some(&stack.s3.url()))),
+        Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
+        MAX,
+    );
+    let err = save(
+        &misconfigured,
+        json!({"username": "nobucket", "fullName": "No Bucket", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (500, "internal"));
     assert!(stack.items().await.is_empty());
     assert_eq!(stack.keys().await, vec![key]);
 }
@@ -438,10 +460,10 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     .await
     .expect("recognised as saved");
     assert!(saved.created);
-    let avatar = saved.profile.avatar_key.expect("avatar").to_string();
+    let avatar = saved.profile.avatar_key.expect("avatar");
     assert_eq!(
         stack.keys().await,
-        vec![avatar.clone()],
+        published(&avatar),
         "avatar kept, upload removed"
     );
 
@@ -472,6 +494,7 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
 struct Faults {
     altered_reads: Arc<std::sync::atomic::AtomicBool>,
     failing_deletes: Arc<std::sync::atomic::AtomicBool>,
+    failing_variant_puts: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct Faulty(S3Objects, Faults);
@@ -515,6 +538,22 @@ impl avatar_core::ports::ObjectStore for Faulty {
         content_type: ContentType,
     ) -> Result<(), StoreError> {
         self.0.put_avatar(key, body, content_type).await
+    }
+    async fn put_variants(
+        &self,
+        key: &avatar_core::domain::AvatarKey,
+        variants: &avatar_core::render::Variants,
+    ) -> Result<(), StoreError> {
+        if Faults::on(&self.1.failing_variant_puts) {
+            // One variant lands, then S3 fails: the publish must not leave it behind.
+            let first = avatar_core::render::Variants {
+                format: variants.format,
+                images: variants.images[..1].to_vec(),
+            };
+            self.0.put_variants(key, &first).await?;
+            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
+        }
+        self.0.put_variants(key, variants).await
     }
     async fn delete_upload(&self, key: &avatar_core::domain::UploadKey) -> Result<(), StoreError> {
         self.0.delete_upload(key).await
@@ -572,7 +611,7 @@ async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
     )
     .await
     .expect("saved");
-    assert_eq!(stack.keys().await.len(), 1);
+    assert_eq!(stack.keys().await.len(), 5);
 
     Faults::set(&faults.failing_deletes, true);
     let err = profiles.delete(&ada()).await.unwrap_err();
@@ -585,7 +624,7 @@ async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
             .await
             .is_none()
     );
-    assert_eq!(stack.keys().await.len(), 1);
+    assert_eq!(stack.keys().await.len(), 5);
 
     Faults::set(&faults.failing_deletes, false);
     // Meanwhile the same account made a new profile: the retry finishes the old clean-up
@@ -643,11 +682,15 @@ async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object(
         match stack.item(&username).await {
             Some(item) => {
                 // The save landed after the delete: a fresh profile with its own picture.
-                let avatar = item["avatarKey"].as_s().unwrap().clone();
+                let avatar = avatar_core::domain::AvatarKey::parse_stored_with(
+                    item["avatarKey"].as_s().unwrap(),
+                    Some(item["avatarVariantFormat"].as_s().unwrap()),
+                )
+                .unwrap();
                 assert_eq!(
                     published,
-                    vec![avatar],
-                    "round {round}: only the referenced picture"
+                    self::published(&avatar),
+                    "round {round}: only the referenced picture and its variants"
                 );
             }
             None => assert!(
@@ -665,4 +708,38 @@ async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object(
                 .all(|k| !k.starts_with("avatars/"))
         );
     }
+}
+
+/// The objects of a published avatar: the original and its four variants, sorted.
+fn published(avatar: &avatar_core::domain::AvatarKey) -> Vec<String> {
+    let format = avatar.variants().expect("variants recorded");
+    let mut keys: Vec<String> = [512, 256, 128, 64]
+        .into_iter()
+        .map(|size| avatar.variant_key(size, format))
+        .collect();
+    keys.push(avatar.to_string());
+    keys.sort();
+    keys
+}
+
+#[tokio::test]
+async fn a_publish_that_fails_half_way_leaves_no_object() {
+    let stack = TestStack::start().await;
+    let faults = Faults::default();
+    Faults::set(&faults.failing_variant_puts, true);
+    let profiles = faulty_service(&stack, &faults);
+    let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
+    let err = save(
+        &profiles,
+        json!({"username": "halfway", "fullName": "Half", "avatarKey": key}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
+    assert_eq!(
+        stack.keys().await,
+        vec![key],
+        "only the upload, kept for a retry"
+    );
+    assert!(stack.items().await.is_empty(), "nothing saved");
 }

@@ -41,7 +41,7 @@ fn limit(dynamodb_url: &str, stack: &TestStack, action: Action, per_hour: u32) -
 
 fn signer(stack: &TestStack, dynamodb_url: &str) -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())),
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
         CredentialSource::from_static(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")),
         1024 * 1024,
         Duration::from_secs(300),

@@ -293,10 +293,21 @@ fn sdk_actions(path: &str, service: &str) -> BTreeSet<String> {
         .captures_iter(&source)
         .map(|c| camel(&c[1]))
         .filter(|op| !op.starts_with("Transact"))
+        // S3 has no DeleteObjects permission: it checks s3:DeleteObject for every key.
+        .map(|op| match op.as_str() {
+            "DeleteObjects" if service == "s3" => "DeleteObject".to_string(),
+            _ => op,
+        })
         .map(|op| format!("{service}:{op}"))
         .collect();
     let item = regex::Regex::new(r"\b(Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
-    for c in item.captures_iter(&source) {
+    // Transaction items are DynamoDB's; S3's `Delete::builder()` is a DeleteObjects body.
+    let items = if service == "dynamodb" {
+        item.captures_iter(&source).collect()
+    } else {
+        Vec::new()
+    };
+    for c in items {
         let op = if &c[1] == "ConditionCheck" {
             "ConditionCheckItem".to_string()
         } else {
@@ -326,54 +337,53 @@ fn template_actions(props: &Value) -> BTreeSet<String> {
     actions
 }
 
+fn set(lists: &[&[&str]]) -> BTreeSet<String> {
+    lists
+        .iter()
+        .flat_map(|l| l.iter().map(|a| a.to_string()))
+        .collect()
+}
+
+/// The adapters' action lists say what their SDK calls need (a new call needs its action
+/// in `adapters::iam_actions`), and each function's role grants exactly the lists of the
+/// service its main.rs builds. tests/local_iam.rs shows the lists suffice: every flow
+/// passes with local IAM enforcing the template.
 #[test]
 fn each_function_may_do_exactly_what_its_code_calls() {
+    use avatar_core::adapters::iam_actions;
     let s3 = sdk_actions("crates/avatar-core/src/adapters/s3.rs", "s3");
     let dynamodb = sdk_actions("crates/avatar-core/src/adapters/dynamodb", "dynamodb");
     let counters = sdk_actions("crates/avatar-core/src/adapters/rate_limits.rs", "dynamodb");
     assert_eq!(
-        counters,
-        ["dynamodb:UpdateItem".to_string()].into(),
-        "the limit counters are one conditional UpdateItem"
+        set(&[iam_actions::OBJECTS]),
+        s3.into_iter()
+            .chain(["s3:ListBucket".to_string()])
+            .collect(),
+        "S3Objects' calls (and ListBucket, so a missing upload is 404)"
     );
     assert_eq!(
+        set(&[iam_actions::PROFILE_WRITES]),
         dynamodb,
-        [
-            "dynamodb:DeleteItem",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem"
-        ]
-        .map(String::from)
-        .into(),
-        "a new DynamoDB call needs its IAM action in template.yaml and here"
+        "DynamoProfiles' calls"
     );
-    let expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::from([
-        // The browser's POST is authorised as the signer's role: a PutObject; and the
-        // per-account upload counter.
-        (
-            "sign-upload",
-            ["s3:PutObject".to_string()]
-                .into_iter()
-                .chain(counters.iter().cloned())
-                .collect(),
-        ),
-        // Every S3 call of the adapter, ListBucket so a missing upload is 404 (not 403),
-        // the profile writes (an update, or a create's two puts), and the consistent read
-        // that settles a write whose answer was lost.
-        (
-            "save-profile",
-            s3.iter()
-                .cloned()
-                .chain(["s3:ListBucket".into()])
-                .chain(dynamodb.iter().cloned())
-                .chain(counters.iter().cloned())
-                .collect(),
-        ),
-        ("get-profile", ["dynamodb:GetItem".to_string()].into()),
-    ]);
+    assert!(set(&[iam_actions::PROFILE_READS]).is_subset(&dynamodb));
+    assert_eq!(
+        set(&[iam_actions::LIMIT_COUNTERS]),
+        counters,
+        "the limit counters' calls"
+    );
     for (name, props) in template_functions() {
-        assert_eq!(template_actions(&props), expected[name.as_str()], "{name}");
+        let main = read(&format!("functions/{name}/src/main.rs"));
+        let needs = if main.contains("setup::upload_signer(") {
+            setup::UPLOAD_SIGNER_NEEDS
+        } else if main.contains("setup::profile_service(") {
+            setup::PROFILE_SERVICE_NEEDS
+        } else if main.contains("setup::profile_store(") {
+            setup::PROFILE_STORE_NEEDS
+        } else {
+            panic!("{name}: main.rs builds its service in a way this test does not know");
+        };
+        assert_eq!(template_actions(&props), set(needs), "{name}");
     }
 }
 
@@ -492,6 +502,107 @@ fn limit_counters_are_fenced_and_expire() {
         let value =
             &template["Resources"][function]["Properties"]["Environment"]["Variables"][variable];
         assert_eq!(referenced(value), parameter, "{variable}");
+    }
+}
+
+/// One upload limit for the function that signs and the one that reads: a template
+/// parameter whose default is the code's, referenced by both.
+#[test]
+fn the_upload_limit_is_one_parameter_for_both_functions() {
+    let template = template();
+    let parameter = &template["Parameters"]["MaxUploadBytes"];
+    assert_eq!(
+        parameter["Default"],
+        avatar_core::config::DEFAULT_MAX_UPLOAD_BYTES
+    );
+    assert_eq!(
+        parameter["MaxValue"],
+        5u64 * 1024 * 1024 * 1024,
+        "S3's POST limit"
+    );
+    let readers: Vec<String> = template_functions()
+        .into_iter()
+        .filter(|(name, _)| variables_read(name).contains("MAX_UPLOAD_BYTES"))
+        .map(|(name, properties)| {
+            let value = &properties["Environment"]["Variables"]["MAX_UPLOAD_BYTES"];
+            assert_eq!(referenced(value), "MaxUploadBytes", "{name}");
+            name
+        })
+        .collect();
+    assert_eq!(readers, ["save-profile", "sign-upload"]);
+}
+
+/// No role of the stack may create log groups (the stack owns them) or write any log group
+/// but its own: SAM's AWSLambdaBasicExecutionRole allows both on "*", so every function
+/// carries a permissions boundary that allows neither.
+#[test]
+fn no_function_can_create_log_groups_or_write_others() {
+    let template = template();
+    let boundary_ref = &template["Globals"]["Function"]["PermissionsBoundary"];
+    assert_eq!(referenced(boundary_ref), "FunctionBoundary");
+    for (name, properties) in template_functions() {
+        assert!(
+            properties.get("PermissionsBoundary").is_none(),
+            "{name} keeps the global boundary"
+        );
+        for statement in properties["Policies"][0]["Statement"]
+            .as_sequence()
+            .unwrap()
+        {
+            assert!(
+                !text_or_list(&statement["Action"])
+                    .iter()
+                    .any(|a| a.starts_with("logs:")),
+                "{name}: logs only through SAM's managed policy, under the boundary"
+            );
+        }
+    }
+    let boundary = &template["Resources"]["FunctionBoundary"];
+    assert_eq!(boundary["Type"], "AWS::IAM::ManagedPolicy");
+    let statements = boundary["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    let mut log_statements = 0;
+    for statement in statements {
+        assert_eq!(statement["Effect"], "Allow");
+        let actions = text_or_list(&statement["Action"]);
+        let not_actions = text_or_list(&statement["NotAction"]);
+        // What this statement allows of logs:CreateLogGroup: listed, or not excluded.
+        let allows = |action: &str| {
+            let (service, _) = action.split_once(':').unwrap();
+            let matches = |pattern: &String| {
+                pattern == "*" || pattern == action || *pattern == format!("{service}:*")
+            };
+            if actions.is_empty() {
+                !not_actions.iter().any(matches)
+            } else {
+                actions.iter().any(matches)
+            }
+        };
+        assert!(!allows("logs:CreateLogGroup"), "{statement:?}");
+        if allows("logs:PutLogEvents") || allows("logs:CreateLogStream") {
+            log_statements += 1;
+            assert_eq!(
+                actions,
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "only writing"
+            );
+            assert!(
+                text(&statement["Resource"])
+                    .ends_with(":log-group:/aws/lambda/${AWS::StackName}/*"),
+                "only this stack's function log groups"
+            );
+        }
+    }
+    assert_eq!(log_statements, 1);
+    // Each function's log group lies under that prefix, so its logs still arrive.
+    for (name, properties) in template_functions() {
+        let group = referenced(&properties["LoggingConfig"]["LogGroup"]);
+        let group_name = text(&template["Resources"][group.as_str()]["Properties"]["LogGroupName"]);
+        assert_eq!(
+            group_name,
+            format!("/aws/lambda/${{AWS::StackName}}/{name}")
+        );
     }
 }
 

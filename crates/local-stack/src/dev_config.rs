@@ -1,7 +1,9 @@
 //! The development settings: one committed env file (`local.env`) that the local stack
 //! and the functions under `cargo lambda watch` both read. The file wins over the shell
 //! for everything both sides share (a developer's real AWS keys must not leak in); only
-//! the stack's own knobs (`PORT`, `LOCAL_DATA_DIR`, `LAMBDA_WATCH_URL`) can be overridden.
+//! the stack's own knobs (`PORT`, `LOCAL_DATA_DIR`, `LAMBDA_WATCH_URL`, `LOCAL_IAM`) can
+//! be overridden. The file's key pair is the stack's administrator key; each function
+//! signs with its own (local IAM).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,6 +29,9 @@ pub struct DevConfig {
     pub template: PathBuf,
     /// The page's OAuth client id at the local sign-in.
     pub auth_client_id: String,
+    pub region: String,
+    /// Local IAM (docs/design.md): on unless `LOCAL_IAM=off`.
+    pub iam: bool,
 }
 
 /// `KEY=VALUE` lines; blank lines and `#` comments ignored; optional quotes stripped.
@@ -93,6 +98,16 @@ impl DevConfig {
             site_dir: root.join("site"),
             template: root.join("template.yaml"),
             auth_client_id: need("LOCAL_AUTH_CLIENT_ID")?,
+            region: get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            iam: match own("LOCAL_IAM").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => {
+                    return Err(StackError::Setup(format!(
+                        "LOCAL_IAM={other:?}: expected on or off"
+                    )));
+                }
+            },
         })
     }
 
@@ -110,13 +125,26 @@ impl DevConfig {
     }
 }
 
-/// `http://127.0.0.1:9090` → the address to listen on.
+/// `http://127.0.0.1:9090` → the address to listen on. Only loopback: these stores accept
+/// the keys committed in local.env, so `0.0.0.0` or a LAN address would open them (and
+/// every profile in them) to the network.
 fn loopback_addr(name: &str, url: &str) -> Result<SocketAddr, StackError> {
     let bad = || StackError::Setup(format!("{name}={url:?}: expected http://127.0.0.1:PORT"));
     let rest = url.strip_prefix("http://").ok_or_else(bad)?;
     let host_port = rest.trim_end_matches('/');
-    let host_port = host_port.replacen("localhost", "127.0.0.1", 1);
-    host_port.parse().map_err(|_| bad())
+    let host_port = match host_port.strip_prefix("localhost:") {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => host_port.to_string(),
+    };
+    let addr: SocketAddr = host_port.parse().map_err(|_| bad())?;
+    if !addr.ip().is_loopback() {
+        return Err(StackError::Setup(format!(
+            "{name}={url:?}: local endpoints must be loopback (127.0.0.1 or [::1]); {} would \
+             expose the local stores, and the keys committed in local.env, to the network",
+            addr.ip()
+        )));
+    }
+    Ok(addr)
 }
 
 #[cfg(test)]
@@ -142,6 +170,59 @@ mod tests {
             loopback_addr("X", "http://localhost:8000/").unwrap().port(),
             8000
         );
+        assert_eq!(
+            loopback_addr("X", "http://[::1]:8000").unwrap().port(),
+            8000
+        );
         assert!(loopback_addr("X", "https://s3.amazonaws.com").is_err());
+    }
+
+    #[test]
+    fn endpoints_that_would_listen_beyond_this_machine_are_refused() {
+        for url in [
+            "http://0.0.0.0:9090",
+            "http://[::]:9090",
+            "http://192.168.1.20:9090",
+            "http://10.0.0.5:9090",
+            "http://172.17.0.1:9090",
+            "http://8.8.8.8:9090",
+            "http://[fe80::1]:9090",
+            "http://[::ffff:192.168.1.20]:9090",
+            "http://localhost.example.com:9090",
+            "http://127.0.0.1.nip.io:9090",
+        ] {
+            let err = loopback_addr("AWS_ENDPOINT_URL_S3", url).unwrap_err();
+            assert!(
+                err.to_string().contains("AWS_ENDPOINT_URL_S3"),
+                "{url}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_whole_config_refuses_a_non_loopback_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let committed =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../local.env"))
+                .unwrap();
+        for name in ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB"] {
+            let edited: String = committed
+                .lines()
+                .map(|l| {
+                    if l.starts_with(&format!("{name}=")) {
+                        format!("{name}=http://0.0.0.0:9555")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(dir.path().join("local.env"), edited).unwrap();
+            let err = DevConfig::load(dir.path(), Path::new("local.env")).unwrap_err();
+            assert!(
+                err.to_string().contains("must be loopback"),
+                "{name}: {err}"
+            );
+        }
     }
 }

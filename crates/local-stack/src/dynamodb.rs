@@ -1,6 +1,11 @@
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use dynoxide::Database;
+
+use crate::dynamodb_front::{Front, guard};
+use crate::iam::Iam;
 
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};
@@ -20,6 +25,9 @@ pub struct DynamoSettings {
     /// `None` keeps everything in memory.
     pub path: Option<PathBuf>,
     pub table: String,
+    /// Local IAM: every call authorised by the statements of the key that signed it.
+    /// `None` lets any signed call through.
+    pub iam: Option<Arc<Iam>>,
 }
 
 pub async fn start_dynamodb(settings: DynamoSettings) -> Result<Running, StackError> {
@@ -40,11 +48,41 @@ pub async fn start_dynamodb(settings: DynamoSettings) -> Result<Running, StackEr
 
     let listener = bind(settings.addr, "DynamoDB").await?;
     let addr = listener.local_addr().map_err(StackError::io("DynamoDB"))?;
+    let Some(iam) = settings.iam else {
+        return Ok(Running::spawn(addr, move |rx| async move {
+            let sweeper = tokio::spawn(sweep_expired(db.clone()));
+            if let Err(e) = dynoxide::server::serve_with_shutdown(listener, db, signalled(rx)).await
+            {
+                tracing::error!(error = %e, "embedded DynamoDB stopped");
+            }
+            sweeper.abort();
+        }));
+    };
+    // dynoxide listens on a port of its own; the public port is the IAM front.
+    let inner = bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "DynamoDB").await?;
+    let inner_addr = inner.local_addr().map_err(StackError::io("DynamoDB"))?;
+    let front = Arc::new(Front {
+        iam,
+        partition_key: PARTITION_KEY,
+        upstream: format!("http://{inner_addr}"),
+        client: reqwest::Client::new(),
+    });
+    let router = axum::Router::new().fallback(guard).with_state(front);
     Ok(Running::spawn(addr, move |rx| async move {
         let sweeper = tokio::spawn(sweep_expired(db.clone()));
-        if let Err(e) = dynoxide::server::serve_with_shutdown(listener, db, signalled(rx)).await {
-            tracing::error!(error = %e, "embedded DynamoDB stopped");
-        }
+        let (stop_inner, inner_rx) = tokio::sync::oneshot::channel::<()>();
+        let table = tokio::spawn(async move {
+            if let Err(e) =
+                dynoxide::server::serve_with_shutdown(inner, db, signalled(inner_rx)).await
+            {
+                tracing::error!(error = %e, "embedded DynamoDB stopped");
+            }
+        });
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(signalled(rx))
+            .await;
+        let _ = stop_inner.send(());
+        let _ = table.await;
         sweeper.abort();
     }))
 }

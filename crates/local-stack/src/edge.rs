@@ -201,6 +201,9 @@ fn avatar_headers(map: &mut HeaderMap) {
     );
 }
 
+/// Far above any avatar the app publishes (MAX_UPLOAD_BYTES, 5 MiB by default).
+const AVATAR_READ_LIMIT: usize = 64 * 1024 * 1024;
+
 async fn avatar(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -221,8 +224,17 @@ async fn avatar(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     *s3_request.uri_mut() = uri;
     match edge.s3.call(s3_request).await {
         Ok(s3_response) if s3_response.status().is_success() => {
-            let (parts, body) = s3_response.into_parts();
-            let mut response = Response::new(Body::new(body));
+            let (parts, mut body) = s3_response.into_parts();
+            // Read whole before answering: a read that fails half-way is a 502, never a
+            // 200 with a cut picture (or none). Avatars are small; the bound keeps them so.
+            let bytes = match body.store_all_limited(AVATAR_READ_LIMIT).await {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    tracing::warn!(error = %err, key, "avatar read broke off");
+                    return StatusCode::BAD_GATEWAY.into_response();
+                }
+            };
+            let mut response = Response::new(Body::from(bytes));
             for name in [
                 header::CONTENT_TYPE,
                 header::CONTENT_LENGTH,

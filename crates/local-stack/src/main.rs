@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use local_stack::clock::SystemClock;
 use local_stack::dev_config::DevConfig;
+use local_stack::iam::{Iam, KeyPair, LocalNames};
 use local_stack::{
     DynamoSettings, EdgeSettings, S3Settings, SignInSettings, StackError, start_dynamodb,
     start_edge, start_s3,
@@ -36,6 +38,13 @@ async fn run() -> Result<(), StackError> {
     let root = std::env::current_dir().map_err(StackError::io("current directory"))?;
     let config = DevConfig::load(&root, &env_file)?;
     let s3_root = config.data_dir.join("s3");
+    let names = LocalNames::new(&config.region, &config.bucket, &config.table);
+    let admin = KeyPair::new(&config.access_key, &config.secret_key);
+    let mut iam = Iam::load(&root, names, admin)?;
+    if !config.iam {
+        iam = iam.allowing_all();
+    }
+    let iam = Some(Arc::new(iam));
 
     let s3 = start_s3(S3Settings {
         addr: config.s3_addr,
@@ -45,12 +54,14 @@ async fn run() -> Result<(), StackError> {
         secret_key: config.secret_key.clone(),
         allowed_origins: config.page_origins(),
         max_skew: config.upload_ttl.max(std::time::Duration::from_secs(900)),
+        iam: iam.clone(),
     })
     .await?;
     let dynamodb = start_dynamodb(DynamoSettings {
         addr: config.dynamodb_addr,
         path: Some(config.data_dir.join("dynamodb.sqlite")),
         table: config.table.clone(),
+        iam: iam.clone(),
     })
     .await?;
     let edge = start_edge(EdgeSettings {
@@ -74,6 +85,14 @@ async fn run() -> Result<(), StackError> {
     println!("  S3         {} (bucket {})", s3.url(), config.bucket);
     println!("  DynamoDB   {} (table {})", dynamodb.url(), config.table);
     println!("  API via    {}", config.api_upstream);
+    println!(
+        "  IAM        {}",
+        if config.iam {
+            "each function's calls are checked against template.yaml (LOCAL_IAM=off to stop)"
+        } else {
+            "off (LOCAL_IAM=off): every local key may do anything"
+        }
+    );
     println!(
         "  sign-in    {}/local-idp (development only: any name signs in)",
         edge.url()

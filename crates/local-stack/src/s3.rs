@@ -23,6 +23,7 @@ use s3s::config::{S3Config, StaticConfigProvider};
 use s3s::service::{S3Service, S3ServiceBuilder};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
+use crate::iam::{self, Iam};
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};
 
@@ -38,6 +39,9 @@ pub struct S3Settings {
     pub allowed_origins: Vec<String>,
     /// s3s checks a POST's `x-amz-date` against this skew; it must cover the upload TTL.
     pub max_skew: Duration,
+    /// Local IAM: every function's key, authorised per operation by its statements.
+    /// `None` accepts only the key above, for everything.
+    pub iam: Option<Arc<Iam>>,
 }
 
 pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
@@ -56,10 +60,19 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
     config.presigned_url_max_skew_time_secs =
         u32::try_from(settings.max_skew.as_secs()).unwrap_or(u32::MAX);
     let mut builder = S3ServiceBuilder::new(fs);
-    builder.set_auth(SimpleAuth::from_single(
-        settings.access_key.clone(),
-        settings.secret_key.clone(),
-    ));
+    match &settings.iam {
+        Some(iam) => {
+            builder.set_auth(iam::s3::Keys(Arc::clone(iam)));
+            builder.set_access(iam::s3::Access {
+                iam: Arc::clone(iam),
+                root: root.clone(),
+            });
+        }
+        None => builder.set_auth(SimpleAuth::from_single(
+            settings.access_key.clone(),
+            settings.secret_key.clone(),
+        )),
+    }
     builder.set_config(Arc::new(StaticConfigProvider::new(Arc::new(config))));
     let service = builder.build();
 

@@ -79,6 +79,18 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
         .collect();
+    // `cargo lambda watch` gave sign-upload its own key (its Cargo.toml wins over
+    // local.env), so local IAM authorises this POST by sign-upload's statements.
+    let credential = fields
+        .iter()
+        .find(|(k, _)| k == "x-amz-credential")
+        .map(|(_, v)| v.clone())
+        .expect("credential field");
+    let sign_upload_key = &test_support::function_keys()["sign-upload"].access_key;
+    assert!(
+        credential.starts_with(&format!("{sign_upload_key}/")),
+        "{credential}"
+    );
     let upload = post_form_from(&origin, url, &fields, png.clone(), "image/png").await;
     assert!(upload.status().is_success(), "upload: {}", upload.status());
     assert_eq!(

@@ -281,3 +281,46 @@ async fn the_edge_listens_on_loopback_only() {
         .to_string();
     assert!(message.contains("loopback"), "{message}");
 }
+
+/// An Invoke API that answers headers and part of the body, then drops the connection.
+async fn upstream_that_breaks_off(declared: usize, sent: &'static [u8]) -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = vec![0u8; 64 * 1024];
+            let _ = stream.read(&mut request).await;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(sent).await;
+            let _ = stream.flush().await;
+            drop(stream);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_upstream_answer_that_breaks_off_is_a_502_not_a_partial_2xx() {
+    let stack = TestStack::start().await;
+    for (name, sent) in [
+        (
+            "mid-body",
+            &br#"{"statusCode":200,"headers":{"content-type":"application/json"},"body":"{\"username\":"#[..],
+        ),
+        ("after the headers", &b""[..]),
+    ] {
+        let upstream = upstream_that_breaks_off(4096, sent).await;
+        let edge = edge(&stack, upstream).await;
+        // A public route: nothing stands between the client and the upstream.
+        let response = reqwest::get(format!("{}/api/profile/ada", edge.url()))
+            .await
+            .expect("the edge answers");
+        assert_eq!(response.status(), 502, "{name}");
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        assert_eq!(body["error"]["code"], "bad_gateway", "{name}");
+    }
+}

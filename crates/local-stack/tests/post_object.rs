@@ -30,7 +30,7 @@ fn signed(
     at: SystemTime,
 ) -> (String, String, Fields) {
     let key = UploadKey::new(owner(), ContentType::Png);
-    let signer = PostSigner::new(BUCKET, REGION, Some(&stack.s3.url()));
+    let signer = PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL");
     let terms = UploadTerms {
         key: key.as_str(),
         content_type: ContentType::Png,

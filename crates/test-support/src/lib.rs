@@ -12,8 +12,9 @@ pub mod images;
 pub mod render;
 pub mod sign_in;
 mod stack;
+pub mod variant_images;
 
 pub use stack::{
-    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, post_form,
-    post_form_from, sdk_config,
+    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, function_keys,
+    post_form, post_form_from, sdk_config, template_text,
 };

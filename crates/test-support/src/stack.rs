@@ -1,10 +1,14 @@
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::types::AttributeValue;
+use local_stack::iam::{Iam, KeyPair, LocalNames};
 use local_stack::{DynamoSettings, Running, S3Settings, start_dynamodb, start_s3};
 
 pub const ACCESS_KEY: &str = "AKIDTESTSTACK";
@@ -25,6 +29,20 @@ pub struct TestStack {
     dynamo_client: aws_sdk_dynamodb::Client,
 }
 
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The repository's template.yaml, which local IAM enforces.
+pub fn template_text() -> String {
+    std::fs::read_to_string(repository().join("template.yaml")).expect("template.yaml")
+}
+
+/// Each function's local key pair, by crate name (from its Cargo.toml).
+pub fn function_keys() -> BTreeMap<String, KeyPair> {
+    local_stack::iam::function_keys(&repository()).expect("functions' keys")
+}
+
 fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
@@ -37,6 +55,26 @@ impl TestStack {
 
     /// Starts on data left by an earlier stack (restart tests).
     pub async fn start_in(dir: tempfile::TempDir) -> Self {
+        Self::start_with(dir, &template_text()).await
+    }
+
+    /// Local IAM reads `template` instead of the repository's template.yaml (a copy with a
+    /// permission removed, say).
+    pub async fn start_with_template(template: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_with(dir, template).await
+    }
+
+    async fn start_with(dir: tempfile::TempDir, template: &str) -> Self {
+        let iam = Arc::new(
+            Iam::new(
+                template,
+                LocalNames::new(REGION, BUCKET, TABLE),
+                KeyPair::new(ACCESS_KEY, SECRET_KEY),
+                &function_keys(),
+            )
+            .expect("local IAM from the template"),
+        );
         let s3 = start_s3(S3Settings {
             addr: loopback(),
             root: dir.path().join("s3"),
@@ -45,6 +83,7 @@ impl TestStack {
             secret_key: SECRET_KEY.into(),
             allowed_origins: vec![PAGE_ORIGIN.into()],
             max_skew: Duration::from_secs(3600),
+            iam: Some(Arc::clone(&iam)),
         })
         .await
         .expect("embedded S3");
@@ -52,6 +91,7 @@ impl TestStack {
             addr: loopback(),
             path: Some(dir.path().join("dynamodb.sqlite")),
             table: TABLE.into(),
+            iam: Some(iam),
         })
         .await
         .expect("embedded DynamoDB");
@@ -78,8 +118,25 @@ impl TestStack {
     }
 
     /// Static test credentials and the region, for building the app's own adapters.
+    /// The key is the stack's administrator's: it may do anything.
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.config
+    }
+
+    /// The SDK configuration `function` runs with locally: its own key, so the stack
+    /// authorises its calls by its statements in the template.
+    pub fn sdk_config_of(&self, function: &str) -> SdkConfig {
+        let key = &function_keys()[function];
+        self.config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                &key.access_key,
+                &key.secret_key,
+                None,
+                None,
+                "function",
+            )))
+            .build()
     }
 
     pub fn s3_client(&self) -> &aws_sdk_s3::Client {

@@ -1,6 +1,7 @@
 //! The ports on AWS: each adapter owns its SDK client and its bucket or table name.
 
 mod dynamodb;
+pub mod iam_actions;
 mod rate_limits;
 mod s3;
 mod sdk_error;

@@ -2,13 +2,14 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ChecksumMode;
+use aws_sdk_s3::types::{ChecksumMode, Delete, ObjectIdentifier};
 use bytes::{Bytes, BytesMut};
 
-use super::sdk_error::classify;
+use super::sdk_error::{classify, is_misconfiguration};
 use crate::domain::{AvatarKey, ContentType, UploadKey};
 use crate::headers::AVATAR_CACHE_CONTROL;
 use crate::ports::{Fetched, ObjectStore, StoreError};
+use crate::render::Variants;
 
 pub struct S3Objects {
     client: Client,
@@ -28,6 +29,21 @@ impl S3Objects {
             client: Client::from_conf(conf),
             bucket: bucket.into(),
         }
+    }
+
+    /// An avatar object: immutable under its unique key, so cached for a year.
+    async fn put(&self, key: &str, body: Bytes, mime: &str) -> Result<(), StoreError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(mime)
+            .cache_control(AVATAR_CACHE_CONTROL)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -82,9 +98,10 @@ impl ObjectStore for S3Objects {
             Ok(output) => output,
             Err(err) => {
                 let missing = err.as_service_error().is_some_and(|e| e.is_no_such_key())
-                    || err
-                        .raw_response()
-                        .is_some_and(|r| r.status().as_u16() == 404);
+                    || (!is_misconfiguration(&err)
+                        && err
+                            .raw_response()
+                            .is_some_and(|r| r.status().as_u16() == 404));
                 return if missing {
                     Ok(Fetched::Missing)
                 } else {
@@ -111,16 +128,22 @@ impl ObjectStore for S3Objects {
         body: Bytes,
         content_type: ContentType,
     ) -> Result<(), StoreError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key.as_str())
-            .content_type(content_type.mime())
-            .cache_control(AVATAR_CACHE_CONTROL)
-            .body(ByteStream::from(body))
-            .send()
+        self.put(key.as_str(), body, content_type.mime()).await
+    }
+
+    async fn put_variants(&self, key: &AvatarKey, variants: &Variants) -> Result<(), StoreError> {
+        let puts = variants.images.iter().map(|v| {
+            let name = key.variant_key(v.size, variants.format);
+            async move {
+                self.put(&name, v.bytes.clone(), variants.format.mime())
+                    .await
+            }
+        });
+        // All run to the end (none is cancelled half-way), then the first failure counts.
+        futures_util::future::join_all(puts)
             .await
-            .map_err(classify)?;
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()?;
         Ok(())
     }
 
@@ -129,6 +152,36 @@ impl ObjectStore for S3Objects {
     }
 
     async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError> {
-        self.delete(key.as_str()).await
+        let objects = key
+            .object_keys()
+            .into_iter()
+            .map(|k| ObjectIdentifier::builder().key(k).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let output = self
+            .client
+            .delete_objects()
+            .bucket(&self.bucket)
+            .delete(delete)
+            .send()
+            .await
+            .map_err(classify)?;
+        // One call, per-key results: a key refused inside a 200 is still a failure.
+        match output.errors().first() {
+            None => Ok(()),
+            Some(e) => Err(StoreError::Failed(
+                format!(
+                    "deleting {} failed: {}",
+                    e.key().unwrap_or("an object"),
+                    e.code().unwrap_or("unknown error")
+                )
+                .into(),
+            )),
+        }
     }
 }

@@ -58,16 +58,29 @@ impl ContentType {
     }
 }
 
+/// How much of a refused type the answer and the log line echo: enough to recognise it,
+/// too little to fill a log with a client's megabyte.
+const MAX_ECHOED_CHARS: usize = 100;
+
 impl TryFrom<&str> for ContentType {
     type Error = ApiError;
 
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::from_mime(value).ok_or_else(|| {
             ApiError::UnsupportedType(format!(
-                "Only {} pictures are accepted (not {value:?}).",
-                Self::names("and")
+                "Only {} pictures are accepted (not {:?}).",
+                Self::names("and"),
+                shortened(value)
             ))
         })
+    }
+}
+
+/// At most `MAX_ECHOED_CHARS` characters, cut on a character boundary, `…` when cut.
+fn shortened(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(MAX_ECHOED_CHARS) {
+        None => value.into(),
+        Some((cut, _)) => format!("{}…", &value[..cut]).into(),
     }
 }
 
@@ -108,6 +121,26 @@ mod tests {
         ] {
             let err = ContentType::try_from(mime).unwrap_err();
             assert_eq!(err.code(), "unsupported_type", "{mime}");
+            assert_eq!(err.field(), Some("contentType"), "{mime}");
+        }
+    }
+
+    #[test]
+    fn a_refused_type_is_echoed_shortened_on_a_character_boundary() {
+        for (value, echoed) in [
+            ("a".repeat(100), "a".repeat(100)),
+            ("a".repeat(101), format!("{}…", "a".repeat(100))),
+            ("é".repeat(5000), format!("{}…", "é".repeat(100))),
+            (
+                format!("{}😀😀", "b".repeat(99)),
+                format!("{}😀…", "b".repeat(99)),
+            ),
+            ("text/html".into(), "text/html".into()),
+        ] {
+            let message = ContentType::try_from(value.as_str())
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(&format!("(not {echoed:?})")), "{message}");
         }
     }
 }

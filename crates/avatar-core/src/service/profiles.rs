@@ -4,15 +4,16 @@ use time::format_description::well_known::Rfc3339;
 use crate::api::SaveProfileRequest;
 use crate::avatar::{self, Rejection};
 use crate::domain::{
-    AccountId, AvatarChange, AvatarKey, ContentType, Expected, Profile, Sha256Checksum, UploadKey,
-    Username,
+    AccountId, AvatarChange, AvatarKey, ContentType, Crop, Expected, Profile, Sha256Checksum,
+    UploadKey, Username,
 };
 use crate::error::ApiError;
 use crate::limits::AccountLimit;
 use crate::ports::{
-    Conflict, DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError,
+    Conflict, DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, Stored,
     WriteOutcome,
 };
+use crate::render::{self, RenderError};
 
 /// Profiles and their avatars: verifies uploads, publishes clean copies, writes atomically.
 pub struct ProfileService {
@@ -68,7 +69,10 @@ impl ProfileService {
             limit.spend_now(caller).await?;
         }
         let published = match &request.avatar {
-            AvatarChange::Replace(upload) => Some(self.publish(&request.username, upload).await?),
+            AvatarChange::Replace(upload) => Some(
+                self.publish(&request.username, upload, request.crop)
+                    .await?,
+            ),
             AvatarChange::Keep | AvatarChange::Remove => None,
         };
         let write = ProfileWrite {
@@ -103,12 +107,17 @@ impl ProfileService {
         // A conflict or an error does not prove the write missed: a response lost after
         // the write landed, then a retry, looks just like one. Only the stored item tells
         // whether deleting the new avatar would break the profile.
-        match self.profiles.get(&request.username).await {
-            Ok(Some(current))
-                if current.owner == *caller && current.avatar_key.as_ref() == Some(&avatar) =>
-            {
+        match self.profiles.get_stored(&request.username).await {
+            Ok(Some(Stored {
+                profile: current,
+                replaced_avatar,
+            })) if current.owner == *caller && current.avatar_key.as_ref() == Some(&avatar) => {
+                // Our avatar is current, so ours was the last avatar change: what it
+                // recorded as replaced is unreferenced and goes, as after a plain success.
                 let created = current.version == 1;
-                Ok(self.finish(&request, current, created, None).await)
+                Ok(self
+                    .finish(&request, current, created, replaced_avatar)
+                    .await)
             }
             Ok(_) => {
                 self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());
@@ -144,12 +153,14 @@ impl ProfileService {
         Saved { profile, created }
     }
 
-    /// Reads the upload whole, verifies and cleans it, and writes the clean bytes under
-    /// `avatars/`. Checking and publishing the same bytes leaves no swap-after-check window.
+    /// Reads the upload whole, verifies and cleans it, renders its square variants, and
+    /// writes them all under `avatars/`. Checking and publishing the same bytes leaves no
+    /// swap-after-check window; nothing is written before every check has passed.
     async fn publish(
         &self,
         username: &Username,
         upload: &UploadKey,
+        crop: Option<Crop>,
     ) -> Result<AvatarKey, ApiError> {
         let bytes = match self
             .objects
@@ -194,11 +205,46 @@ impl ProfileService {
                 return Err(ApiError::InvalidAvatar(rejection_message(&rejection)));
             }
         };
+        let variants = match render::render_variants(&clean.bytes, upload.content_type(), crop) {
+            Ok(variants) => variants,
+            // The picture is fine, only the square is wrong: the upload stays, so the page
+            // can send another crop without uploading again.
+            Err(RenderError::CropOutside {
+                crop,
+                width,
+                height,
+            }) => {
+                return Err(ApiError::invalid(
+                    "crop",
+                    format!(
+                        "The square at x {}, y {} of {} pixels does not lie inside the {width}×{height} picture.",
+                        crop.x, crop.y, crop.size
+                    ),
+                ));
+            }
+            Err(err @ RenderError::Undecodable(_)) => {
+                tracing::info!(key = %upload, error = %err, "upload could not be rendered");
+                self.clean_up(self.objects.delete_upload(upload).await, upload.as_str());
+                return Err(ApiError::InvalidAvatar(format!(
+                    "The picture could not be read. Choose a {} picture.",
+                    ContentType::names("or")
+                )));
+            }
+        };
         // A fresh id per publish: two saves of one upload never share (or delete) an object.
-        let avatar = AvatarKey::new(username, upload.content_type());
-        self.objects
-            .put_avatar(&avatar, clean.bytes, upload.content_type())
-            .await?;
+        let avatar = AvatarKey::new(username, upload.content_type()).with_variants(variants.format);
+        // Both run to the end before any clean-up, so no put still in flight can land
+        // after the delete.
+        let (original, variants) = tokio::join!(
+            self.objects
+                .put_avatar(&avatar, clean.bytes, upload.content_type()),
+            self.objects.put_variants(&avatar, &variants),
+        );
+        if let Err(err) = original.and(variants) {
+            // Some objects may have landed; none is referenced yet.
+            self.clean_up(self.objects.delete_avatar(&avatar).await, avatar.as_str());
+            return Err(err.into());
+        }
         Ok(avatar)
     }
 

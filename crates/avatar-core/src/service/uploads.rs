@@ -53,9 +53,11 @@ impl UploadSigner {
         now: SystemTime,
     ) -> Result<SignedUpload, ApiError> {
         if request.size > self.max_bytes {
+            // The page shows this as it is: it learns the limit only from an answer.
             return Err(ApiError::TooLarge(format!(
-                "The file is {} bytes; the limit is {} bytes.",
-                request.size, self.max_bytes
+                "The file is {}, over the {} limit.",
+                human_bytes(request.size),
+                human_bytes(self.max_bytes)
             )));
         }
         // Counted after the request proved valid, before anything is signed.
@@ -79,5 +81,35 @@ impl UploadSigner {
             post,
             max_bytes: self.max_bytes,
         })
+    }
+}
+
+/// Sizes as the page writes them (`formatBytes` in site/js/formats.js): 1 MB = 2^20 bytes.
+fn human_bytes(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    match bytes {
+        1 => "1 byte".into(),
+        b if b < KB => format!("{b} bytes"),
+        b if b < MB => format!("{} KB", (b + KB / 2) / KB),
+        b if b % MB == 0 => format!("{} MB", b / MB),
+        b => format!("{:.1} MB", b as f64 / MB as f64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_as_the_page_writes_them() {
+        for (bytes, text) in [
+            (1, "1 byte"),
+            (1000, "1000 bytes"),
+            (1536, "2 KB"),
+            (5 * 1024 * 1024, "5 MB"),
+            (6 * 1024 * 1024 + 1, "6.0 MB"),
+            (5_500_000, "5.2 MB"),
+        ] {
+            assert_eq!(super::human_bytes(bytes), text, "{bytes}");
+        }
     }
 }

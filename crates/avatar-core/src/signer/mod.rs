@@ -18,11 +18,16 @@ use aws_credential_types::Credentials;
 use time::OffsetDateTime;
 
 use crate::domain::ContentType;
-use crate::error::ApiError;
+use crate::error::{ApiError, BoxError};
 
 /// Credentials that expire sooner than this are refreshed before signing, so a policy
 /// is never cut much shorter than its configured lifetime.
 const CREDENTIAL_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// The shortest form worth handing out (or the configured lifetime, if shorter): enough
+/// to pick up a 5 MiB file and send it on a slow link. A form the credentials would cut
+/// shorter is a `503`, never a `201` the browser cannot use.
+pub const MIN_USABLE_FORM: Duration = Duration::from_secs(60);
 
 /// A signed form: the browser POSTs `fields` in order, then the file, to `url`.
 #[derive(Debug, Clone)]
@@ -43,12 +48,39 @@ pub struct UploadTerms<'a> {
     pub checksum_sha256: Option<&'a str>,
 }
 
-/// Where the browser sends the form: virtual-hosted on AWS, path-style on a custom endpoint.
-pub fn form_url(bucket: &str, region: &str, endpoint: Option<&str>) -> String {
-    match endpoint {
-        Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
-        None => format!("https://{bucket}.s3.{region}.amazonaws.com/"),
+/// Where the browser sends the form: on AWS, the bucket's endpoint as the S3 SDK's own
+/// endpoint rules resolve it (their partition data gives the DNS suffix: `amazonaws.com`,
+/// `amazonaws.com.cn` in the China regions, and whatever partitions come next); on a
+/// custom endpoint, path-style.
+pub fn form_url(bucket: &str, region: &str, endpoint: Option<&str>) -> Result<String, BoxError> {
+    use aws_sdk_s3::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+
+    if let Some(endpoint) = endpoint {
+        return Ok(format!("{}/{bucket}", endpoint.trim_end_matches('/')));
     }
+    let params = Params::builder()
+        .bucket(bucket)
+        .region(region)
+        .use_fips(false)
+        .use_dual_stack(false)
+        .force_path_style(false)
+        .accelerate(false)
+        .build()?;
+    let resolver = DefaultResolver::new();
+    // The default resolver answers at once (`EndpointFuture::ready`); polling once keeps
+    // this callable from sync init code without a runtime.
+    let mut resolving = std::pin::pin!(resolver.resolve_endpoint(&params));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let std::task::Poll::Ready(endpoint) = resolving.as_mut().poll(&mut cx) else {
+        return Err("the S3 endpoint resolver did not answer at once".into());
+    };
+    let url = endpoint?.url().to_string();
+    // A bare origin gets the path S3's own examples POST to.
+    Ok(if url.matches('/').count() == 2 {
+        format!("{url}/")
+    } else {
+        url
+    })
 }
 
 /// Signs POST policies for one bucket with the function's own credentials.
@@ -60,20 +92,21 @@ pub struct PostSigner {
 }
 
 impl PostSigner {
+    /// Fails only for a region S3's endpoint rules refuse (not a valid host label).
     pub fn new(
         bucket: impl Into<String>,
         region: impl Into<String>,
         endpoint: Option<&str>,
-    ) -> Self {
+    ) -> Result<Self, BoxError> {
         let bucket = bucket.into();
         let region = region.into();
-        let url = form_url(&bucket, &region, endpoint).into();
-        Self {
+        let url = form_url(&bucket, &region, endpoint)?.into();
+        Ok(Self {
             keys: SigningKeyCache::new(region.clone()),
             bucket,
             region,
             url,
-        }
+        })
     }
 
     /// Resolves current credentials (cached, refreshed before they lapse) and signs.
@@ -87,7 +120,17 @@ impl PostSigner {
         let creds = credentials
             .current(now, ttl.min(CREDENTIAL_REFRESH_MARGIN))
             .await?;
-        Ok(self.sign_terms(&creds, terms, ttl, now))
+        let post = self.sign_terms(&creds, terms, ttl, now);
+        // Even just-refreshed credentials can be near their end (a provider handing out
+        // what it has cached): the policy would die with them.
+        let lifetime = post.expires_at - OffsetDateTime::from(truncate_to_second(now));
+        if lifetime < ttl.min(MIN_USABLE_FORM) {
+            return Err(ApiError::Unavailable(
+                format!("the signing credentials expire in {lifetime}, too soon for a usable form")
+                    .into(),
+            ));
+        }
+        Ok(post)
     }
 
     /// Pure signing of the usual form (S3's default `204` answer); see [`Self::sign_terms`].

@@ -26,7 +26,7 @@ fn decode_policy(fields: &PostFields) -> Value {
 }
 
 fn signer() -> PostSigner {
-    PostSigner::new("avatars-bucket", "eu-west-1", None)
+    PostSigner::new("avatars-bucket", "eu-west-1", None).expect("form URL")
 }
 
 #[test]
@@ -213,11 +213,35 @@ fn a_success_status_is_pinned_by_the_policy_and_sent_before_it() {
 
 #[test]
 fn path_style_url_on_a_custom_endpoint() {
-    assert_eq!(
-        form_url("b", "r", Some("http://127.0.0.1:9000/")),
-        "http://127.0.0.1:9000/b"
-    );
-    assert_eq!(form_url("b", "r", None), "https://b.s3.r.amazonaws.com/");
+    for region in ["us-east-1", "cn-north-1", "r"] {
+        assert_eq!(
+            form_url("b", region, Some("http://127.0.0.1:9000/")).unwrap(),
+            "http://127.0.0.1:9000/b"
+        );
+    }
+}
+
+#[test]
+fn the_form_url_takes_its_dns_suffix_from_the_partition() {
+    for (region, url) in [
+        ("us-east-1", "https://uploads.s3.us-east-1.amazonaws.com/"),
+        ("eu-west-1", "https://uploads.s3.eu-west-1.amazonaws.com/"),
+        (
+            "cn-north-1",
+            "https://uploads.s3.cn-north-1.amazonaws.com.cn/",
+        ),
+        (
+            "cn-northwest-1",
+            "https://uploads.s3.cn-northwest-1.amazonaws.com.cn/",
+        ),
+        (
+            "us-gov-west-1",
+            "https://uploads.s3.us-gov-west-1.amazonaws.com/",
+        ),
+    ] {
+        assert_eq!(form_url("uploads", region, None).unwrap(), url, "{region}");
+    }
+    assert!(form_url("uploads", "not a region!", None).is_err());
 }
 
 #[tokio::test]
@@ -347,4 +371,130 @@ fn the_checksum_is_pinned_by_the_policy_and_every_field_has_a_condition() {
     let at_sha = json.find("x-amz-checksum-sha256").unwrap();
     assert!(json.find("x-amz-checksum-algorithm").unwrap() < at_sha);
     assert!(at_sha < json.find("\"policy\"").unwrap());
+}
+
+/// Hands out credentials expiring at each of `expiries` in turn (the last one repeats).
+#[derive(Debug)]
+struct Expiring(std::sync::Mutex<Vec<Option<SystemTime>>>);
+
+impl aws_credential_types::provider::ProvideCredentials for Expiring {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let mut left = self.0.lock().unwrap();
+        let expiry = if left.len() > 1 {
+            left.remove(0)
+        } else {
+            left[0]
+        };
+        aws_credential_types::provider::future::ProvideCredentials::ready(Ok(Credentials::new(
+            "AKID",
+            "SK",
+            Some("T".into()),
+            expiry,
+            "expiring",
+        )))
+    }
+}
+
+#[tokio::test]
+async fn a_form_is_never_handed_out_dead_or_about_to_die() {
+    let now = at(datetime!(2026-11-26 12:00:00 UTC));
+    let secs = Duration::from_secs;
+    let later = |s: u64| Some(now + secs(s));
+    let terms = UploadTerms {
+        key: "incoming/k.png",
+        content_type: ContentType::Png,
+        max_bytes: 10,
+        success_action_status: None,
+        checksum_sha256: None,
+    };
+    // (what the provider hands out in turn, configured lifetime, form lifetime or 503)
+    type Case = (&'static str, Vec<Option<SystemTime>>, u64, Option<i64>);
+    let cases: Vec<Case> = vec![
+        ("long-lived", vec![later(3600)], 300, Some(300)),
+        ("no expiry", vec![None], 300, Some(300)),
+        ("already expired", vec![Some(now - secs(10))], 300, None),
+        ("expiring now", vec![later(0)], 300, None),
+        ("expires in 5 s", vec![later(5)], 300, None),
+        ("expires in 59 s", vec![later(59)], 300, None),
+        ("expires in 60 s: shortened", vec![later(60)], 300, Some(60)),
+        (
+            "expires in 200 s: shortened",
+            vec![later(200)],
+            300,
+            Some(200),
+        ),
+        // A short configured lifetime needs only itself.
+        ("short lifetime", vec![later(45)], 30, Some(30)),
+        ("short lifetime, shorter creds", vec![later(20)], 30, None),
+    ];
+    for (name, expiries, ttl, lifetime) in cases {
+        let source = CredentialSource::new(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Expiring(
+                std::sync::Mutex::new(expiries),
+            )),
+        );
+        let result = signer().presign(&source, &terms, secs(ttl), now).await;
+        match lifetime {
+            Some(lifetime) => {
+                let post = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(
+                    (post.expires_at - time::OffsetDateTime::from(now)).whole_seconds(),
+                    lifetime,
+                    "{name}"
+                );
+                assert_eq!(
+                    decode_policy(&post.fields)["expiration"],
+                    json!(
+                        post.expires_at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap()
+                            .replace("Z", ".000Z")
+                    ),
+                    "{name}"
+                );
+            }
+            None => {
+                let err = result.err().unwrap_or_else(|| panic!("{name}: signed"));
+                assert_eq!(
+                    (err.status().as_u16(), err.code()),
+                    (503, "unavailable"),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn credentials_near_their_end_are_refreshed_before_signing() {
+    let now = at(datetime!(2026-11-26 12:00:00 UTC));
+    let terms = UploadTerms {
+        key: "incoming/k.png",
+        content_type: ContentType::Png,
+        max_bytes: 10,
+        success_action_status: None,
+        checksum_sha256: None,
+    };
+    let source = CredentialSource::new(
+        aws_credential_types::provider::SharedCredentialsProvider::new(Expiring(
+            std::sync::Mutex::new(vec![
+                Some(now + Duration::from_secs(3600)),
+                Some(now + Duration::from_secs(7200)),
+            ]),
+        )),
+    );
+    let ttl = Duration::from_secs(300);
+    signer().presign(&source, &terms, ttl, now).await.unwrap();
+    // 5 s before the first credentials end: the next ones sign a full-length form.
+    let late = now + Duration::from_secs(3595);
+    let post = signer().presign(&source, &terms, ttl, late).await.unwrap();
+    assert_eq!(
+        (post.expires_at - time::OffsetDateTime::from(late)).whole_seconds(),
+        300
+    );
 }

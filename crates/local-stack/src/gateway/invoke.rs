@@ -29,6 +29,9 @@ pub enum InvokeError {
     /// The function failed (panicked, returned an error) or answered something that is
     /// not a proxy response; API Gateway answers 500 for both.
     Failed(String),
+    /// The answer broke off in transit (the connection dropped mid-body): what arrived is
+    /// not the function's answer, so nothing of it is passed on.
+    BrokeOff(String),
 }
 
 impl Upstream {
@@ -70,11 +73,13 @@ impl Upstream {
                 }
             })?;
         let status = answer.status();
+        // Read whole before anything is answered: a body that fails half-way is then a
+        // 502, never a 2xx with the part that arrived (or nothing).
         let bytes = answer.bytes().await.map_err(|e| {
             if e.is_timeout() {
                 InvokeError::TimedOut
             } else {
-                InvokeError::Failed(e.to_string())
+                InvokeError::BrokeOff(error_chain(&e))
             }
         })?;
         if status != StatusCode::OK {
@@ -85,6 +90,18 @@ impl Upstream {
         }
         proxy_response(&bytes).map_err(InvokeError::Failed)
     }
+}
+
+/// An error with its causes (reqwest's own text is only "error decoding response body").
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Headers the edge sets itself or that belong to one connection.
@@ -178,6 +195,19 @@ impl InvokeError {
                 );
                 let body =
                     serde_json::json!({"error": {"code": "bad_gateway", "message": message}});
+                (
+                    StatusCode::BAD_GATEWAY,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body.to_string(),
+                )
+                    .into_response()
+            }
+            Self::BrokeOff(err) => {
+                tracing::warn!(error = %err, "API upstream answer broke off");
+                let body = serde_json::json!({"error": {
+                    "code": "bad_gateway",
+                    "message": format!("the answer from {upstream} broke off before its end"),
+                }});
                 (
                     StatusCode::BAD_GATEWAY,
                     [(header::CONTENT_TYPE, "application/json")],

@@ -153,3 +153,40 @@ async fn me_is_the_claims_own_profile_and_nobody_elses() {
     assert_eq!(status, 200, "{body}");
     assert!(body.get("owner").is_none());
 }
+
+#[tokio::test]
+async fn both_routes_name_the_variants_of_a_stored_avatar() {
+    use aws_sdk_dynamodb::types::AttributeValue::S;
+    let stack = TestStack::start().await;
+    seed(&stack).await;
+    let id = "3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c";
+    stack
+        .dynamo_client()
+        .update_item()
+        .table_name(TABLE)
+        .key("pk", S("PROFILE#ada".into()))
+        .update_expression("SET avatarKey = :k, avatarVariantFormat = :f")
+        .expression_attribute_values(":k", S(format!("avatars/ada/{id}.webp")))
+        .expression_attribute_values(":f", S("png".into()))
+        .send()
+        .await
+        .expect("avatar");
+    let store = DynamoProfiles::new(stack.sdk_config(), TABLE, Some(&stack.dynamodb.url()));
+    let expected = serde_json::json!({
+        "64": format!("/avatars/ada/{id}-64.png"),
+        "128": format!("/avatars/ada/{id}-128.png"),
+        "256": format!("/avatars/ada/{id}-256.png"),
+        "512": format!("/avatars/ada/{id}-512.png"),
+    });
+    for name in ["ok", "me"] {
+        let request = lambda_http::request::from_str(&fixture(name).to_string()).unwrap();
+        let (status, body) = call(&store, request).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(
+            body["avatarUrl"],
+            format!("/avatars/ada/{id}.webp"),
+            "{name}"
+        );
+        assert_eq!(body["avatarVariants"], expected, "{name}");
+    }
+}

@@ -20,12 +20,16 @@ struct Harness {
 
 impl Harness {
     async fn start() -> Self {
+        Self::start_with_max(MAX).await
+    }
+
+    async fn start_with_max(max: u64) -> Self {
         let stack = TestStack::start().await;
         let sdk = stack.sdk_config();
         let vars: HashMap<&str, String> = HashMap::from([
             ("UPLOADS_BUCKET", BUCKET.to_string()),
             ("PROFILES_TABLE", TABLE.to_string()),
-            ("MAX_UPLOAD_BYTES", MAX.to_string()),
+            ("MAX_UPLOAD_BYTES", max.to_string()),
             ("AWS_ENDPOINT_URL_S3", stack.s3.url()),
             ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
         ]);
@@ -64,6 +68,19 @@ impl Harness {
         items.sort_by_key(|i| format!("{:?}", i.get("username")));
         (self.stack.keys().await, items)
     }
+}
+
+/// The object keys a profile's JSON names: the original and its four variants.
+fn published_keys(body: &Value) -> Vec<String> {
+    let mut keys = vec![body["avatarUrl"].as_str().unwrap()[1..].to_string()];
+    for size in ["64", "128", "256", "512"] {
+        let url = body["avatarVariants"][size]
+            .as_str()
+            .unwrap_or_else(|| panic!("variant {size} in {body}"));
+        keys.push(url[1..].to_string());
+    }
+    keys.sort();
+    keys
 }
 
 fn uuid_v4() -> String {
@@ -106,6 +123,24 @@ impl Harness {
         self.stack.put(&key, bytes, "image/png").await;
         key
     }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_400_and_stores_nothing() {
+    let h = Harness::start().await;
+    let upload = h.upload("png", images::png(8, 8)).await;
+    let before = h.snapshot().await;
+    for (name, body) in events::non_utf8_bodies() {
+        let payload = events::with_binary_body(events::fixture("save-profile/create"), &body);
+        let request = lambda_http::request::from_str(&payload).expect("event");
+        let response = handle(&h.profiles, request).await.expect("infallible");
+        let answer: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+        assert_eq!(response.status().as_u16(), 400, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{name}");
+        assert!(answer["error"].get("field").is_none(), "{name}");
+        assert_eq!(h.snapshot().await, before, "{name}: nothing stored");
+    }
+    assert!(h.stack.keys().await.contains(&upload));
 }
 
 #[tokio::test]
@@ -153,8 +188,8 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     let keys = h.stack.keys().await;
     assert_eq!(
         keys,
-        vec![avatar_url[1..].to_string()],
-        "incoming/ emptied, one avatar"
+        published_keys(&body),
+        "incoming/ emptied, one avatar and its variants"
     );
     let (bytes, content_type, cache_control) =
         h.stack.get(&avatar_url[1..]).await.expect("avatar stored");
@@ -179,8 +214,8 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     let new_url = body["avatarUrl"].as_str().unwrap();
     assert_eq!(
         h.stack.keys().await,
-        vec![new_url[1..].to_string()],
-        "old avatar deleted"
+        published_keys(&body),
+        "old avatar and its variants deleted"
     );
     let (bytes, ..) = h.stack.get(&new_url[1..]).await.unwrap();
     assert!(images::leaks(&bytes).is_empty());
@@ -401,6 +436,38 @@ async fn refusals_change_nothing() {
             Some("fullName"),
         ),
         (
+            "full name bidi override",
+            None,
+            json!({"fullName": "Ada\u{202E}ecalevoL"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name line separator",
+            None,
+            json!({"fullName": "Ada\u{2028}Lovelace"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name noncharacter",
+            None,
+            json!({"fullName": "Ada\u{FFFF}"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
+            "full name unassigned",
+            None,
+            json!({"fullName": "Ada\u{378}"}),
+            400,
+            "invalid_request",
+            Some("fullName"),
+        ),
+        (
             "version not a number",
             None,
             json!({"expectedVersion": "2"}),
@@ -412,6 +479,46 @@ async fn refusals_change_nothing() {
             "version negative",
             None,
             json!({"expectedVersion": -1}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version 1e3",
+            None,
+            json!({"expectedVersion": 1e3}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version 1.0",
+            None,
+            json!({"expectedVersion": 1.0}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version 5.5",
+            None,
+            json!({"expectedVersion": 5.5}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version true",
+            None,
+            json!({"expectedVersion": true}),
+            400,
+            "invalid_request",
+            Some("expectedVersion"),
+        ),
+        (
+            "version huge",
+            None,
+            json!({"expectedVersion": 1e300}),
             400,
             "invalid_request",
             Some("expectedVersion"),
@@ -508,8 +615,7 @@ async fn refusals_change_nothing() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], 3);
-    let avatar = body["avatarUrl"].as_str().unwrap()[1..].to_string();
-    assert_eq!(h.stack.keys().await, vec![avatar]);
+    assert_eq!(h.stack.keys().await, published_keys(&body));
 }
 
 #[tokio::test]
@@ -709,7 +815,11 @@ async fn delete_removes_every_item_and_object_and_frees_the_username() {
         200
     );
     let (keys, items) = h.snapshot().await;
-    assert_eq!(keys.len(), 1, "one published avatar: {keys:?}");
+    assert_eq!(
+        keys.len(),
+        5,
+        "one published avatar and its variants: {keys:?}"
+    );
     assert_eq!(items.len(), 2, "profile and owner record");
 
     // Without claims nothing happens; another account has nothing to delete.
@@ -785,3 +895,5 @@ async fn a_null_avatar_key_removes_the_picture_and_an_absent_one_keeps_it() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+mod variants;

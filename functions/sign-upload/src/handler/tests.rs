@@ -14,7 +14,7 @@ const CHECKSUM: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 fn signer() -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None),
+        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
         CredentialSource::from_static(Credentials::new(
             "AKIDEXAMPLE",
             "secret",
@@ -259,15 +259,71 @@ async fn refusals_have_status_code_and_field() {
             json!({"checksumSha256": CHECKSUM, "contentType":"image/png","size":MAX + 1}).to_string(),
             413,
             "too_large",
-            None,
+            Some("size"),
         ),
         (
-            "size enormous",
+            "size 1e30",
             json_ct,
             format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":1e30}}"),
-            413,
-            "too_large",
-            None,
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size 1e3",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":1e3}}"),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size 1.0",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":1.0}}"),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size 5.5",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":5.5}}"),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size -1",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":-1}}"),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size \"5\"",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":\"5\"}}"),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size true",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":true}}"),
+            400,
+            "invalid_request",
+            Some("size"),
+        ),
+        (
+            "size beyond u64",
+            json_ct,
+            format!("{{\"checksumSha256\":\"{CHECKSUM}\",\"contentType\":\"image/png\",\"size\":18446744073709551616}}"),
+            400,
+            "invalid_request",
+            Some("size"),
         ),
         (
             "svg",
@@ -275,7 +331,7 @@ async fn refusals_have_status_code_and_field() {
             json!({"checksumSha256": CHECKSUM, "contentType":"image/svg+xml","size":1}).to_string(),
             415,
             "unsupported_type",
-            None,
+            Some("contentType"),
         ),
         (
             "image/jpg",
@@ -283,7 +339,7 @@ async fn refusals_have_status_code_and_field() {
             json!({"checksumSha256": CHECKSUM, "contentType":"image/jpg","size":1}).to_string(),
             415,
             "unsupported_type",
-            None,
+            Some("contentType"),
         ),
         (
             "text/html",
@@ -291,7 +347,7 @@ async fn refusals_have_status_code_and_field() {
             json!({"checksumSha256": CHECKSUM, "contentType":"text/html","size":1}).to_string(),
             415,
             "unsupported_type",
-            None,
+            Some("contentType"),
         ),
         (
             "filename not string",
@@ -369,6 +425,18 @@ async fn refusals_have_status_code_and_field() {
                 .is_some_and(|m| !m.is_empty()),
             "{name}"
         );
+        assert!(answer.get("key").is_none(), "{name}: nothing signed");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_400_and_signs_nothing() {
+    for (name, body) in events::non_utf8_bodies() {
+        let payload = events::with_binary_body(fixture("ok"), &body);
+        let (status, answer) = call(lambda_http::request::from_str(&payload).expect("event")).await;
+        assert_eq!(status, 400, "{name}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{name}");
+        assert!(answer["error"].get("field").is_none(), "{name}");
         assert!(answer.get("key").is_none(), "{name}: nothing signed");
     }
 }
@@ -477,7 +545,7 @@ async fn credentials_that_cannot_be_resolved_are_a_503() {
         }
     }
     let signer = UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None),
+        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
         CredentialSource::new(
             aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
         ),

@@ -34,6 +34,10 @@ pub fn purge_objects(item: &Item) -> Result<Vec<AvatarKey>, StoreError> {
         .collect()
 }
 
+/// How the avatar's variants are encoded, beside `avatarKey`: their URLs follow from the
+/// two, with no listing of the bucket.
+pub const AVATAR_VARIANT_FORMAT: &str = "avatarVariantFormat";
+
 /// `OWNER#{sub}`: the one username an account owns.
 pub fn owner_pk(owner: &AccountId) -> AttributeValue {
     AttributeValue::S(format!("OWNER#{owner}"))
@@ -72,17 +76,40 @@ pub fn username(item: &Item) -> Result<Username, StoreError> {
     Username::try_from(string(item, "username")?).map_err(|_| corrupt("username"))
 }
 
+/// `avatarKey`, with `avatarVariantFormat` (the variants' extension) when recorded.
 pub fn avatar(item: &Item) -> Result<Option<AvatarKey>, StoreError> {
+    let variants = match item.get(AVATAR_VARIANT_FORMAT) {
+        None => None,
+        Some(v) => Some(
+            v.as_s()
+                .map_err(|_| corrupt(AVATAR_VARIANT_FORMAT))?
+                .as_str(),
+        ),
+    };
     match item.get("avatarKey") {
         None => Ok(None),
         Some(v) => v
             .as_s()
             .ok()
-            .and_then(|s| AvatarKey::parse_stored(s))
+            .and_then(|s| AvatarKey::parse_stored_with(s, variants))
             .map(Some)
             .ok_or_else(|| corrupt("avatarKey")),
     }
 }
+
+/// `replacedAvatarKey`: what the write that last changed `avatarKey` replaced; empty
+/// when it replaced nothing.
+pub fn replaced_avatar(item: &Item) -> Result<Option<AvatarKey>, StoreError> {
+    match item.get(REPLACED_AVATAR).and_then(|v| v.as_s().ok()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => AvatarKey::parse_stored(s)
+            .map(Some)
+            .ok_or_else(|| corrupt(REPLACED_AVATAR)),
+    }
+}
+
+pub const REPLACED_AVATAR: &str = "replacedAvatarKey";
 
 pub fn profile(item: &Item) -> Result<Profile, StoreError> {
     Ok(Profile {

@@ -18,7 +18,9 @@ use aws_sdk_dynamodb::types::{
 use self::item::{Item, owner_pk, profile_pk, purge_pk};
 use super::sdk_error::classify;
 use crate::domain::{AccountId, AvatarChange, Expected, Profile, Username};
-use crate::ports::{Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use crate::ports::{
+    Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
+};
 
 /// Attempts at a create that another transaction on the same items interrupted.
 const TRANSACTION_ATTEMPTS: u32 = 3;
@@ -84,16 +86,38 @@ impl DynamoProfiles {
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         let mut remove = "";
+        // The avatar a change replaces is recorded with it (read before it is
+        // overwritten: listed first, and DynamoDB reads every operand before the update),
+        // so a save whose answer is lost can still delete it.
+        let record_replaced = "replacedAvatarKey = if_not_exists(avatarKey, :noAvatar)";
         match &write.avatar {
             AvatarChange::Keep => {}
-            AvatarChange::Remove => remove = " REMOVE avatarKey",
+            AvatarChange::Remove => {
+                set.push(record_replaced);
+                remove = " REMOVE avatarKey, avatarVariantFormat";
+            }
             AvatarChange::Replace(avatar) => {
+                set.push(record_replaced);
                 set.push("avatarKey = :avatarKey");
                 request = request.expression_attribute_values(
                     ":avatarKey",
                     AttributeValue::S(avatar.to_string()),
                 );
+                match avatar.variants() {
+                    Some(format) => {
+                        set.push("avatarVariantFormat = :variantFormat");
+                        request = request.expression_attribute_values(
+                            ":variantFormat",
+                            AttributeValue::S(format.extension().into()),
+                        );
+                    }
+                    None => remove = " REMOVE avatarVariantFormat",
+                }
             }
+        }
+        if !matches!(write.avatar, AvatarChange::Keep) {
+            request =
+                request.expression_attribute_values(":noAvatar", AttributeValue::S(String::new()));
         }
         // The writeId guard makes an SDK retry of a write that already landed fail its
         // condition instead of adding a second version; it is then recognised below.
@@ -173,6 +197,12 @@ impl DynamoProfiles {
         .collect();
         if let AvatarChange::Replace(avatar) = &write.avatar {
             profile.insert("avatarKey".into(), AttributeValue::S(avatar.to_string()));
+            if let Some(format) = avatar.variants() {
+                profile.insert(
+                    item::AVATAR_VARIANT_FORMAT.into(),
+                    AttributeValue::S(format.extension().into()),
+                );
+            }
         }
         let owner: Item = [
             ("pk", owner_pk(&write.owner)),
@@ -314,12 +344,15 @@ impl DynamoProfiles {
 fn judge_existing(existing: &Item, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
     if item::write_id(existing) == Some(write.write_id.as_str()) {
         let profile = item::profile(existing)?;
+        // Our write is the item's last: what it recorded as replaced is ours to delete.
+        let replaced_avatar = match write.avatar {
+            AvatarChange::Keep => None,
+            AvatarChange::Replace(_) | AvatarChange::Remove => item::replaced_avatar(existing)?,
+        };
         return Ok(WriteOutcome::Written {
             created: profile.version == 1,
             profile,
-            // Unknown after a retry: the old object stays (see "Unreferenced avatars" in
-            // docs/deploy.md).
-            replaced_avatar: None,
+            replaced_avatar,
         });
     }
     if item::owner(existing)? != write.owner {
@@ -336,6 +369,16 @@ impl ProfileStore for DynamoProfiles {
             .as_ref()
             .map(item::profile)
             .transpose()
+    }
+
+    async fn get_stored(&self, username: &Username) -> Result<Option<Stored>, StoreError> {
+        let Some(item) = self.get_item(profile_pk(username)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Stored {
+            profile: item::profile(&item)?,
+            replaced_avatar: item::replaced_avatar(&item)?,
+        }))
     }
 
     async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError> {

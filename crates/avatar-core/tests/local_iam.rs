@@ -1,0 +1,668 @@
+//! Local IAM: each function's calls, signed with its own key, are allowed exactly what
+//! template.yaml grants it. The whole flow passes under the real template; with one
+//! permission removed from a copy, the flow fails where AWS would fail it, with
+//! AccessDenied. And no key can reach past its statements.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use avatar_core::ApiError;
+use avatar_core::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects};
+use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
+use avatar_core::domain::{
+    AccountId, AvatarKey, ContentType, Profile, Sha256Checksum, Username, VARIANT_SIZES,
+};
+use avatar_core::limits::{AccountLimit, Action};
+use avatar_core::ports::{
+    DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
+};
+use avatar_core::service::{ProfileService, UploadSigner, get_profile, my_profile};
+use avatar_core::signer::{CredentialSource, PostSigner};
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::json;
+use test_support::{
+    ACCESS_KEY, BUCKET, REGION, TABLE, TestStack, function_keys, images, post_form, template_text,
+};
+
+const MAX: u64 = 1024 * 1024;
+
+fn ada() -> AccountId {
+    AccountId::try_from(test_support::events::FIXTURE_SUB).unwrap()
+}
+
+/// sign-upload as its main.rs builds it: its key signs the form and counts uploads.
+fn signer(stack: &TestStack) -> UploadSigner {
+    let key = &function_keys()["sign-upload"];
+    let sdk = stack.sdk_config_of("sign-upload");
+    UploadSigner::new(
+        PostSigner::new(BUCKET, REGION, Some(&stack.s3.url())).expect("form URL"),
+        CredentialSource::from_static(Credentials::new(
+            &key.access_key,
+            &key.secret_key,
+            None,
+            None,
+            "sign-upload",
+        )),
+        MAX,
+        Duration::from_secs(300),
+    )
+    .with_limit(AccountLimit::new(
+        Arc::new(DynamoRateLimiter::new(
+            &sdk,
+            TABLE,
+            Some(&stack.dynamodb.url()),
+        )),
+        Action::SignUpload,
+        30,
+    ))
+}
+
+fn save_profile_store(stack: &TestStack) -> DynamoProfiles {
+    let sdk = stack.sdk_config_of("save-profile");
+    DynamoProfiles::new(&sdk, TABLE, Some(&stack.dynamodb.url()))
+}
+
+/// save-profile as its main.rs builds it, around `profiles`.
+fn saver_with(stack: &TestStack, profiles: Box<dyn ProfileStore>) -> ProfileService {
+    let sdk = stack.sdk_config_of("save-profile");
+    ProfileService::new(
+        Box::new(S3Objects::new(&sdk, BUCKET, Some(&stack.s3.url()))),
+        profiles,
+        MAX,
+    )
+    .with_limit(AccountLimit::new(
+        Arc::new(DynamoRateLimiter::new(
+            &sdk,
+            TABLE,
+            Some(&stack.dynamodb.url()),
+        )),
+        Action::ProfileWrite,
+        60,
+    ))
+}
+
+fn saver(stack: &TestStack) -> ProfileService {
+    saver_with(stack, Box::new(save_profile_store(stack)))
+}
+
+fn reader(stack: &TestStack) -> DynamoProfiles {
+    let sdk = stack.sdk_config_of("get-profile");
+    DynamoProfiles::new(&sdk, TABLE, Some(&stack.dynamodb.url()))
+}
+
+fn request(body: serde_json::Value) -> SaveProfileRequest {
+    SaveProfileRequest::try_from(body.to_string().as_bytes()).expect("valid request")
+}
+
+/// A step that failed, and what it said.
+#[derive(Debug)]
+struct Failed {
+    step: &'static str,
+    detail: String,
+}
+
+fn at(step: &'static str) -> impl Fn(ApiError) -> Failed {
+    move |err| Failed {
+        step,
+        detail: format!("{err:?}"),
+    }
+}
+
+/// Signs and POSTs a picture as the page does; the upload key.
+async fn upload(stack: &TestStack) -> Result<String, Failed> {
+    let bytes = images::png(8, 8);
+    let request = SignUploadRequest {
+        filename: None,
+        content_type: ContentType::Png,
+        size: bytes.len() as u64,
+        checksum_sha256: Sha256Checksum::of(&bytes),
+        success_action_status: None,
+    };
+    let signed = signer(stack)
+        .sign(&ada(), &request, SystemTime::now())
+        .await
+        .map_err(at("sign"))?;
+    let response = post_form(
+        &signed.post.url,
+        &signed.post.fields.pairs(),
+        bytes,
+        "image/png",
+    )
+    .await;
+    if !response.status().is_success() {
+        return Err(Failed {
+            step: "upload",
+            detail: format!(
+                "{} {}",
+                response.status(),
+                response.text().await.unwrap_or_default()
+            ),
+        });
+    }
+    Ok(signed.key.to_string())
+}
+
+/// A published avatar's objects, sorted as `stack.keys()` lists them: the cleaned
+/// original and its four square variants.
+fn published(avatar: &AvatarKey) -> Vec<String> {
+    let format = avatar.variants().expect("a published avatar has variants");
+    let mut keys: Vec<String> = VARIANT_SIZES
+        .iter()
+        .map(|&size| avatar.variant_key(size, format))
+        .collect();
+    keys.push(avatar.to_string());
+    keys.sort();
+    keys
+}
+
+/// Every path of the app, each call made with the key of the function that makes it.
+async fn whole_flow(stack: &TestStack) -> Result<(), Failed> {
+    let username = Username::try_from("iam-ada").unwrap();
+    let first = upload(stack).await?;
+    let saved = saver(stack)
+        .save(
+            &ada(),
+            request(json!({"username": "iam-ada", "fullName": "Ada", "avatarKey": first})),
+        )
+        .await
+        .map_err(at("create"))?;
+    let first_avatar = saved
+        .profile
+        .avatar_key
+        .clone()
+        .expect("avatar")
+        .to_string();
+    let public = get_profile(&reader(stack), &username)
+        .await
+        .map_err(at("read"))?;
+    assert_eq!(public, saved.profile);
+    my_profile(&reader(stack), &ada())
+        .await
+        .map_err(at("read own"))?;
+
+    let second = upload(stack).await?;
+    let replaced = saver(stack)
+        .save(
+            &ada(),
+            request(json!({"username": "iam-ada", "fullName": "Ada L.", "avatarKey": second})),
+        )
+        .await
+        .map_err(at("replace"))?;
+    // Clean-up is best effort (the save stands): a denied delete shows as a leftover.
+    let keys = stack.keys().await;
+    let current = replaced.profile.avatar_key.expect("avatar");
+    if keys != published(&current) {
+        let step = if keys.contains(&first_avatar) {
+            "replace: old avatar left"
+        } else {
+            "replace: upload left"
+        };
+        return Err(Failed {
+            step,
+            detail: format!("{keys:?}"),
+        });
+    }
+
+    // An upload that is gone is 422 upload_not_found — with s3:ListBucket; S3 answers
+    // 403 to a caller that may not list the bucket.
+    let gone = format!("incoming/{}/{}.png", ada(), uuid::Uuid::new_v4());
+    let err = saver(stack)
+        .save(
+            &ada(),
+            request(json!({"username": "iam-ada", "fullName": "Ada", "avatarKey": gone})),
+        )
+        .await
+        .expect_err("no such upload");
+    if err.code() != "upload_not_found" {
+        return Err(at("missing upload")(err));
+    }
+
+    saver(stack).delete(&ada()).await.map_err(at("delete"))?;
+    let left = stack.keys().await;
+    if !left.is_empty() || stack.item("iam-ada").await.is_some() {
+        return Err(Failed {
+            step: "delete: data left",
+            detail: format!("{left:?}"),
+        });
+    }
+    Ok(())
+}
+
+const SIGN_UPLOAD_PUT: &str = "            - Sid: PutIncoming
+              Effect: Allow
+              Action: s3:PutObject
+              Resource: !Sub
+                - arn:${AWS::Partition}:s3:::avatar-uploads-${AWS::AccountId}-${AWS::Region}-${StackSuffix}/incoming/*";
+
+/// One permission removed from a copy of the template, and the step that then fails.
+fn removals() -> Vec<(&'static str, String, String, &'static str)> {
+    vec![
+        (
+            "sign-upload's PutObject narrowed to another prefix",
+            SIGN_UPLOAD_PUT.into(),
+            SIGN_UPLOAD_PUT.replace("/incoming/*", "/incoming/someone-else/*"),
+            "upload",
+        ),
+        (
+            "sign-upload's counters fenced to the wrong items",
+            r#"dynamodb:LeadingKeys: ["LIMIT#*"]"#.into(),
+            r#"dynamodb:LeadingKeys: ["PROFILE#*"]"#.into(),
+            "sign",
+        ),
+        (
+            "save-profile without s3:GetObject",
+            "                - s3:GetObject\n                - s3:DeleteObject\n".into(),
+            "                - s3:DeleteObject\n".into(),
+            "create",
+        ),
+        (
+            "save-profile without s3:DeleteObject on avatars/",
+            "                - s3:PutObject\n                - s3:DeleteObject\n".into(),
+            "                - s3:PutObject\n".into(),
+            "replace: old avatar left",
+        ),
+        (
+            "save-profile without s3:ListBucket",
+            "              Action: s3:ListBucket\n".into(),
+            "              Action: s3:ListAllMyBuckets\n".into(),
+            "missing upload",
+        ),
+        (
+            "save-profile without dynamodb:PutItem",
+            "                - dynamodb:PutItem\n".into(),
+            "".into(),
+            "create",
+        ),
+        (
+            "save-profile without dynamodb:DeleteItem",
+            "                - dynamodb:DeleteItem\n".into(),
+            "".into(),
+            "delete",
+        ),
+        (
+            "save-profile without dynamodb:UpdateItem (its write counter)",
+            "              Action:\n                - dynamodb:UpdateItem\n".into(),
+            "              Action:\n".into(),
+            "create",
+        ),
+        (
+            "save-profile without dynamodb:GetItem",
+            "                - dynamodb:GetItem\n".into(),
+            "".into(),
+            "delete",
+        ),
+        (
+            "get-profile without dynamodb:GetItem",
+            "            - Sid: ReadProfile\n              Effect: Allow\n              Action: dynamodb:GetItem\n".into(),
+            "            - Sid: ReadProfile\n              Effect: Allow\n              Action: dynamodb:Query\n".into(),
+            "read",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_flow_passes_under_the_real_template() {
+    let stack = TestStack::start().await;
+    if let Err(failed) = whole_flow(&stack).await {
+        panic!("{failed:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_permission_missing_from_the_template_fails_its_flow_with_access_denied() {
+    let template = template_text();
+    for (name, from, to, step) in removals() {
+        assert_eq!(
+            template.matches(&from).count(),
+            1,
+            "{name}: edit is not unique"
+        );
+        let stack = TestStack::start_with_template(&template.replacen(&from, &to, 1)).await;
+        let failed = whole_flow(&stack).await.expect_err(name);
+        assert_eq!(failed.step, step, "{name}: {failed:?}");
+        let cleanup_step = step.contains(" left");
+        assert!(
+            cleanup_step || failed.detail.contains("AccessDenied"),
+            "{name}: {failed:?}"
+        );
+        stack.stop().await;
+    }
+}
+
+/// A store whose write lands but whose answer is lost (a timeout after DynamoDB applied
+/// it): the service must settle it with its consistent read.
+struct LandsThenFails(DynamoProfiles);
+
+#[async_trait::async_trait]
+impl ProfileStore for LandsThenFails {
+    async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError> {
+        self.0.get(username).await
+    }
+    async fn get_stored(&self, username: &Username) -> Result<Option<Stored>, StoreError> {
+        self.0.get_stored(username).await
+    }
+    async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError> {
+        self.0.get_owned(owner).await
+    }
+    async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
+        self.0.write(write).await?;
+        Err(StoreError::Unavailable("response lost".into()))
+    }
+    async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError> {
+        self.0.begin_delete(owner).await
+    }
+    async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError> {
+        self.0.finish_delete(owner).await
+    }
+}
+
+/// Saves with a first avatar, then replaces it through a write whose answer is lost.
+async fn replace_behind_a_lost_answer(stack: &TestStack) -> (Result<AvatarKey, ApiError>, String) {
+    let first = upload(stack).await.expect("upload");
+    let saved = saver(stack)
+        .save(
+            &ada(),
+            request(json!({"username": "lost", "fullName": "Lost", "avatarKey": first})),
+        )
+        .await
+        .expect("created");
+    let old = saved.profile.avatar_key.expect("avatar").to_string();
+    let second = upload(stack).await.expect("upload");
+    let lossy = saver_with(stack, Box::new(LandsThenFails(save_profile_store(stack))));
+    let result = lossy
+        .save(
+            &ada(),
+            request(json!({"username": "lost", "fullName": "Lost", "avatarKey": second})),
+        )
+        .await
+        .map(|saved| saved.profile.avatar_key.expect("avatar"));
+    (result, old)
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_settled_by_a_read_the_role_may_make_and_the_old_avatar_goes() {
+    let stack = TestStack::start().await;
+    let (result, old) = replace_behind_a_lost_answer(&stack).await;
+    let current = result.expect("recognised as saved");
+    assert_eq!(
+        stack.keys().await,
+        published(&current),
+        "the replaced avatar {old}, its variants and the upload are deleted"
+    );
+    let item = stack.item("lost").await.unwrap();
+    assert_eq!(item["avatarKey"], AttributeValue::S(current.to_string()));
+    assert_eq!(item["replacedAvatarKey"], AttributeValue::S(old));
+}
+
+#[tokio::test]
+async fn without_get_item_the_lost_answer_cannot_be_settled() {
+    let template = template_text().replacen("                - dynamodb:GetItem\n", "", 1);
+    let stack = TestStack::start_with_template(&template).await;
+    let (result, old) = replace_behind_a_lost_answer(&stack).await;
+    assert_eq!(result.expect_err("unsettled").code(), "unavailable");
+    let item = stack.item("lost").await.unwrap();
+    let current = item["avatarKey"].as_s().unwrap().clone();
+    let keys = stack.keys().await;
+    assert!(
+        keys.contains(&current),
+        "the stored avatar exists: {keys:?}"
+    );
+    assert!(
+        keys.contains(&old),
+        "and the replaced one is orphaned: {keys:?}"
+    );
+}
+
+/// A raw S3 client signing as `function`.
+fn s3_as(stack: &TestStack, function: &str) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&stack.sdk_config_of(function))
+            .endpoint_url(stack.s3.url())
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+fn dynamo_as(stack: &TestStack, sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(sdk)
+            .endpoint_url(stack.dynamodb.url())
+            .build(),
+    )
+}
+
+fn code<E: aws_sdk_s3::error::ProvideErrorMetadata>(err: &E) -> String {
+    err.code().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn no_key_reaches_past_its_statements() {
+    let stack = TestStack::start().await;
+    stack
+        .put("avatars/ada/a.png", images::png(4, 4), "image/png")
+        .await;
+    stack
+        .put("incoming/x/y.png", images::png(4, 4), "image/png")
+        .await;
+    let before = stack.keys().await;
+
+    // S3: (function, operation, key, allowed)
+    let s3_cases = [
+        ("sign-upload", "get", "avatars/ada/a.png", false),
+        ("sign-upload", "put", "avatars/ada/b.png", false),
+        ("sign-upload", "get", "incoming/x/y.png", false),
+        ("sign-upload", "delete", "incoming/x/y.png", false),
+        ("get-profile", "get", "avatars/ada/a.png", false),
+        ("get-profile", "put", "incoming/x/z.png", false),
+        ("save-profile", "get", "avatars/ada/a.png", false),
+        ("save-profile", "put", "incoming/x/z.png", false),
+        ("save-profile", "put", "site/index.html", false),
+        ("save-profile", "get", "incoming/x/y.png", true),
+    ];
+    for (function, op, key, allowed) in s3_cases {
+        let s3 = s3_as(&stack, function);
+        let outcome = match op {
+            "get" => s3
+                .get_object()
+                .bucket(BUCKET)
+                .key(key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+            "put" => s3
+                .put_object()
+                .bucket(BUCKET)
+                .key(key)
+                .body(b"x".to_vec().into())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+            _ => s3
+                .delete_object()
+                .bucket(BUCKET)
+                .key(key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+        };
+        match (allowed, outcome) {
+            (true, Ok(())) => {}
+            (false, Err(code)) => assert_eq!(code, "AccessDenied", "{function} {op} {key}"),
+            (allowed, outcome) => {
+                panic!("{function} {op} {key}: allowed={allowed}, got {outcome:?}")
+            }
+        }
+    }
+    // A multi-object delete is authorised key by key: one key outside the caller's
+    // statements refuses it, and none of its keys goes.
+    let delete_cases = [
+        ("save-profile", vec!["avatars/ada/a.png", "site/index.html"]),
+        ("save-profile", vec!["incoming/x/y.png", "elsewhere/y.png"]),
+        ("get-profile", vec!["avatars/ada/a.png"]),
+        ("sign-upload", vec!["incoming/x/y.png"]),
+    ];
+    for (function, keys) in delete_cases {
+        let objects = keys
+            .iter()
+            .map(|key| {
+                aws_sdk_s3::types::ObjectIdentifier::builder()
+                    .key(*key)
+                    .build()
+                    .expect("key")
+            })
+            .collect::<Vec<_>>();
+        let delete = aws_sdk_s3::types::Delete::builder()
+            .set_objects(Some(objects))
+            .build()
+            .expect("objects");
+        let outcome = s3_as(&stack, function)
+            .delete_objects()
+            .bucket(BUCKET)
+            .delete(delete)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| code(&e.into_service_error()));
+        assert_eq!(
+            outcome,
+            Err("AccessDenied".to_string()),
+            "{function} DeleteObjects {keys:?}"
+        );
+    }
+    assert_eq!(stack.keys().await, before, "nothing was stored or deleted");
+
+    // DynamoDB: get-profile reads only; sign-upload touches only LIMIT# counters.
+    let table_cases = [
+        ("get-profile", "put", "PROFILE#ada"),
+        ("get-profile", "update", "PROFILE#ada"),
+        ("get-profile", "delete", "OWNER#x"),
+        ("sign-upload", "update", "PROFILE#ada"),
+        ("sign-upload", "get", "LIMIT#x"),
+        ("sign-upload", "put", "LIMIT#x"),
+    ];
+    for (function, op, pk) in table_cases {
+        let db = dynamo_as(&stack, &stack.sdk_config_of(function));
+        let key = AttributeValue::S(pk.into());
+        let err = match op {
+            "put" => db
+                .put_item()
+                .table_name(TABLE)
+                .item("pk", key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+            "update" => db
+                .update_item()
+                .table_name(TABLE)
+                .key("pk", key)
+                .update_expression("SET x = :x")
+                .expression_attribute_values(":x", AttributeValue::N("1".into()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+            "delete" => db
+                .delete_item()
+                .table_name(TABLE)
+                .key("pk", key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+            _ => db
+                .get_item()
+                .table_name(TABLE)
+                .key("pk", key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| code(&e.into_service_error())),
+        }
+        .expect_err(&format!("{function} {op} {pk}"));
+        assert_eq!(err, "AccessDeniedException", "{function} {op} {pk}");
+    }
+    assert!(stack.all_items().await.is_empty(), "nothing was written");
+
+    // An unknown key is refused by both; the admin key is no function's.
+    let stranger = stack
+        .sdk_config()
+        .to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                "AKIDSTRANGER",
+                "guess",
+                None,
+                None,
+                "t",
+            )),
+        )
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&stranger)
+            .endpoint_url(stack.s3.url())
+            .force_path_style(true)
+            .build(),
+    );
+    let err = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key("avatars/ada/a.png")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err.into_service_error()), "InvalidAccessKeyId");
+    let err = dynamo_as(&stack, &stranger)
+        .get_item()
+        .table_name(TABLE)
+        .key("pk", AttributeValue::S("PROFILE#ada".into()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&err.into_service_error()),
+        "UnrecognizedClientException"
+    );
+    assert!(function_keys().values().all(|k| k.access_key != ACCESS_KEY));
+
+    // A function's key with the wrong secret: both check the signature.
+    let forged = stack
+        .sdk_config()
+        .to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                &function_keys()["save-profile"].access_key,
+                "guess",
+                None,
+                None,
+                "t",
+            )),
+        )
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&forged)
+            .endpoint_url(stack.s3.url())
+            .force_path_style(true)
+            .build(),
+    );
+    let err = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key("incoming/x/y.png")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err.into_service_error()), "SignatureDoesNotMatch");
+    let err = dynamo_as(&stack, &forged)
+        .get_item()
+        .table_name(TABLE)
+        .key("pk", AttributeValue::S("PROFILE#ada".into()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err.into_service_error()), "InvalidSignatureException");
+}

@@ -1,0 +1,109 @@
+//! Local IAM in front of dynoxide (which checks that a request is signed, not by whom):
+//! each call's SigV4 signature is verified, the call authorised by the key that signed
+//! it, then passed on unchanged. A refusal
+//! is DynamoDB's own `400 AccessDeniedException` and never reaches the table.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+
+use crate::iam::sigv4::{self, Refusal};
+use crate::iam::{self, Iam, Verdict};
+
+/// DynamoDB accepts bodies up to 16 MB.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub(crate) struct Front {
+    pub iam: Arc<Iam>,
+    pub partition_key: &'static str,
+    /// dynoxide on its own loopback port.
+    pub upstream: String,
+    pub client: reqwest::Client,
+}
+
+pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let secret_of = |key: &str| front.iam.secret_of(key).map(str::to_string);
+    let key = match sigv4::verify(&parts.method, &parts.uri, &parts.headers, &body, secret_of) {
+        Ok(key) => Some(key.to_string()),
+        // dynoxide refuses a request without a signature in DynamoDB's words; a signature
+        // in the query string is not something the SDK sends, so it is refused outright.
+        Err(Refusal::Unsigned) if !signed_in_query(parts.uri.query()) => None,
+        Err(Refusal::Unsigned | Refusal::BadSignature) => {
+            return json_error(iam::dynamodb::invalid_signature());
+        }
+        Err(Refusal::UnknownKey) => return json_error(iam::dynamodb::unrecognized_client()),
+    };
+    let operation = iam::dynamodb::operation(&parts.headers);
+    if let (Some(key), Some(operation)) = (key, operation) {
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let requests =
+            iam::dynamodb::requests(&operation, &json, front.iam.names(), front.partition_key);
+        for request in &requests {
+            let refused = match front.iam.authorise(&key, request) {
+                Verdict::Allowed => continue,
+                Verdict::Denied(message) => iam::dynamodb::access_denied(&message),
+                Verdict::UnknownKey => iam::dynamodb::unrecognized_client(),
+            };
+            return json_error(refused);
+        }
+    }
+    forward(&front, parts, body).await
+}
+
+fn signed_in_query(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.contains("X-Amz-Credential=") || q.contains("X-Amz-Signature="))
+}
+
+fn json_error((status, body): (StatusCode, serde_json::Value)) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    response
+}
+
+async fn forward(front: &Front, parts: http::request::Parts, body: Bytes) -> Response {
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let mut upstream = front
+        .client
+        .request(parts.method, format!("{}{path}", front.upstream))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if name != header::HOST && name != header::CONTENT_LENGTH {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let answer = match upstream.send().await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::error!(error = %e, "embedded DynamoDB unreachable behind local IAM");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let Ok(bytes) = answer.bytes().await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    for (name, value) in &headers {
+        if name != header::TRANSFER_ENCODING && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name, value.clone());
+        }
+    }
+    response
+}
