@@ -416,11 +416,56 @@ async fn without_get_item_the_lost_answer_cannot_be_settled() {
 
 /// A raw S3 client signing as `function`.
 fn s3_as(stack: &TestStack, function: &str) -> aws_sdk_s3::Client {
+    s3_with(stack, &stack.sdk_config_of(function))
+}
+
+fn s3_with(stack: &TestStack, sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&stack.sdk_config_of(function))
+        aws_sdk_s3::config::Builder::from(sdk)
             .endpoint_url(stack.s3.url())
             .force_path_style(true)
             .build(),
+    )
+}
+
+/// The stack's SDK configuration, signing with `access_key` and `secret`.
+fn signing_as(stack: &TestStack, access_key: &str, secret: &str) -> aws_config::SdkConfig {
+    stack
+        .sdk_config()
+        .to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                access_key, secret, None, None, "t",
+            )),
+        )
+        .build()
+}
+
+/// The error codes S3 and DynamoDB answer a read signed with `sdk`.
+async fn read_refusals(
+    stack: &TestStack,
+    sdk: &aws_config::SdkConfig,
+    s3_key: &str,
+) -> (String, String) {
+    let s3 = s3_with(stack, sdk)
+        .get_object()
+        .bucket(BUCKET)
+        .key(s3_key)
+        .send()
+        .await
+        .map(|_| ())
+        .expect_err("refused by S3");
+    let dynamodb = dynamo_as(stack, sdk)
+        .get_item()
+        .table_name(TABLE)
+        .key("pk", AttributeValue::S("PROFILE#ada".into()))
+        .send()
+        .await
+        .map(|_| ())
+        .expect_err("refused by DynamoDB");
+    (
+        code(&s3.into_service_error()),
+        code(&dynamodb.into_service_error()),
     )
 }
 
@@ -589,80 +634,23 @@ async fn no_key_reaches_past_its_statements() {
     assert!(stack.all_items().await.is_empty(), "nothing was written");
 
     // An unknown key is refused by both; the admin key is no function's.
-    let stranger = stack
-        .sdk_config()
-        .to_builder()
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-                "AKIDSTRANGER",
-                "guess",
-                None,
-                None,
-                "t",
-            )),
-        )
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&stranger)
-            .endpoint_url(stack.s3.url())
-            .force_path_style(true)
-            .build(),
-    );
-    let err = s3
-        .get_object()
-        .bucket(BUCKET)
-        .key("avatars/ada/a.png")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err.into_service_error()), "InvalidAccessKeyId");
-    let err = dynamo_as(&stack, &stranger)
-        .get_item()
-        .table_name(TABLE)
-        .key("pk", AttributeValue::S("PROFILE#ada".into()))
-        .send()
-        .await
-        .unwrap_err();
+    let stranger = signing_as(&stack, "AKIDSTRANGER", "guess");
     assert_eq!(
-        code(&err.into_service_error()),
-        "UnrecognizedClientException"
+        read_refusals(&stack, &stranger, "avatars/ada/a.png").await,
+        (
+            "InvalidAccessKeyId".into(),
+            "UnrecognizedClientException".into()
+        )
     );
     assert!(function_keys().values().all(|k| k.access_key != ACCESS_KEY));
 
     // A function's key with the wrong secret: both check the signature.
-    let forged = stack
-        .sdk_config()
-        .to_builder()
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-                &function_keys()["save-profile"].access_key,
-                "guess",
-                None,
-                None,
-                "t",
-            )),
+    let forged = signing_as(&stack, &function_keys()["save-profile"].access_key, "guess");
+    assert_eq!(
+        read_refusals(&stack, &forged, "incoming/x/y.png").await,
+        (
+            "SignatureDoesNotMatch".into(),
+            "InvalidSignatureException".into()
         )
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&forged)
-            .endpoint_url(stack.s3.url())
-            .force_path_style(true)
-            .build(),
     );
-    let err = s3
-        .get_object()
-        .bucket(BUCKET)
-        .key("incoming/x/y.png")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err.into_service_error()), "SignatureDoesNotMatch");
-    let err = dynamo_as(&stack, &forged)
-        .get_item()
-        .table_name(TABLE)
-        .key("pk", AttributeValue::S("PROFILE#ada".into()))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err.into_service_error()), "InvalidSignatureException");
 }
