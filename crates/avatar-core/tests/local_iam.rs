@@ -9,18 +9,15 @@ use std::time::{Duration, SystemTime};
 use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
-use avatar_core::domain::{
-    AccountId, AvatarKey, ContentType, Profile, Sha256Checksum, Username, VARIANT_SIZES,
-};
+use avatar_core::domain::{AccountId, AvatarKey, ContentType, Sha256Checksum, Username};
 use avatar_core::limits::{AccountLimit, Action};
-use avatar_core::ports::{
-    DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
-};
+use avatar_core::ports::ProfileStore;
 use avatar_core::service::{ProfileService, UploadSigner, get_profile, my_profile};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
+use test_support::store_faults::{LandsThenFails, published};
 use test_support::{
     ACCESS_KEY, BUCKET, REGION, TABLE, TestStack, function_keys, images, post_form, template_text,
 };
@@ -141,19 +138,6 @@ async fn upload(stack: &TestStack) -> Result<String, Failed> {
         });
     }
     Ok(signed.key.to_string())
-}
-
-/// A published avatar's objects, sorted as `stack.keys()` lists them: the cleaned
-/// original and its four square variants.
-fn published(avatar: &AvatarKey) -> Vec<String> {
-    let format = avatar.variants().expect("a published avatar has variants");
-    let mut keys: Vec<String> = VARIANT_SIZES
-        .iter()
-        .map(|&size| avatar.variant_key(size, format))
-        .collect();
-    keys.push(avatar.to_string());
-    keys.sort();
-    keys
 }
 
 /// Every path of the app, each call made with the key of the function that makes it.
@@ -330,33 +314,6 @@ async fn a_permission_missing_from_the_template_fails_its_flow_with_access_denie
     }
 }
 
-/// A store whose write lands but whose answer is lost (a timeout after DynamoDB applied
-/// it): the service must settle it with its consistent read.
-struct LandsThenFails(DynamoProfiles);
-
-#[async_trait::async_trait]
-impl ProfileStore for LandsThenFails {
-    async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError> {
-        self.0.get(username).await
-    }
-    async fn get_stored(&self, username: &Username) -> Result<Option<Stored>, StoreError> {
-        self.0.get_stored(username).await
-    }
-    async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError> {
-        self.0.get_owned(owner).await
-    }
-    async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
-        self.0.write(write).await?;
-        Err(StoreError::Unavailable("response lost".into()))
-    }
-    async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError> {
-        self.0.begin_delete(owner).await
-    }
-    async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError> {
-        self.0.finish_delete(owner).await
-    }
-}
-
 /// Saves with a first avatar, then replaces it through a write whose answer is lost.
 async fn replace_behind_a_lost_answer(stack: &TestStack) -> (Result<AvatarKey, ApiError>, String) {
     let first = upload(stack).await.expect("upload");
@@ -369,7 +326,10 @@ async fn replace_behind_a_lost_answer(stack: &TestStack) -> (Result<AvatarKey, A
         .expect("created");
     let old = saved.profile.avatar_key.expect("avatar").to_string();
     let second = upload(stack).await.expect("upload");
-    let lossy = saver_with(stack, Box::new(LandsThenFails(save_profile_store(stack))));
+    let lossy = saver_with(
+        stack,
+        Box::new(LandsThenFails::new(save_profile_store(stack))),
+    );
     let result = lossy
         .save(
             &ada(),

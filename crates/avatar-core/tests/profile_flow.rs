@@ -8,15 +8,14 @@ use avatar_core::ApiError;
 use avatar_core::adapters::{DynamoProfiles, S3Objects};
 use avatar_core::api::{SaveProfileRequest, SignUploadRequest};
 use avatar_core::domain::{
-    AccountId, AvatarChange, ContentType, Expected, FullName, Profile, Sha256Checksum, Username,
+    AccountId, AvatarChange, ContentType, Expected, FullName, Sha256Checksum, Username,
 };
-use avatar_core::ports::{
-    Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, WriteOutcome,
-};
+use avatar_core::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
 use avatar_core::service::{ProfileService, Saved, UploadSigner, get_profile};
 use avatar_core::signer::{CredentialSource, PostSigner};
 use aws_credential_types::Credentials;
 use serde_json::json;
+use test_support::store_faults::{LandsThenFails, published};
 use test_support::{ACCESS_KEY, BUCKET, REGION, SECRET_KEY, TABLE, TestStack, images, post_form};
 
 const MAX: u64 = 1024 * 1024;
@@ -412,37 +411,6 @@ async fn refused_s3_credentials_are_500_internal_and_write_nothing() {
     assert_eq!(stack.keys().await, vec![key]);
 }
 
-/// A store whose write lands but whose answer is lost: the caller sees an error.
-struct LandsThenFails(DynamoProfiles, bool);
-
-#[async_trait::async_trait]
-impl ProfileStore for LandsThenFails {
-    async fn get(&self, username: &Username) -> Result<Option<Profile>, StoreError> {
-        if self.1 {
-            Err(StoreError::Unavailable("read failed too".into()))
-        } else {
-            self.0.get(username).await
-        }
-    }
-
-    async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError> {
-        self.0.get_owned(owner).await
-    }
-
-    async fn write(&self, write: &ProfileWrite) -> Result<WriteOutcome, StoreError> {
-        self.0.write(write).await?;
-        Err(StoreError::Unavailable("response lost".into()))
-    }
-
-    async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError> {
-        self.0.begin_delete(owner).await
-    }
-
-    async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError> {
-        self.0.finish_delete(owner).await
-    }
-}
-
 #[tokio::test]
 async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     let stack = TestStack::start().await;
@@ -451,7 +419,7 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     let dynamo = || DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()));
 
     // The consistent read after the error shows our avatar: the save succeeded.
-    let profiles = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), false)), MAX);
+    let profiles = ProfileService::new(objects(), Box::new(LandsThenFails::new(dynamo())), MAX);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let saved = save(
         &profiles,
@@ -468,7 +436,7 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     );
 
     // When even the read fails, the new avatar is kept (it may be referenced) and so is the upload.
-    let blind = ProfileService::new(objects(), Box::new(LandsThenFails(dynamo(), true)), MAX);
+    let blind = ProfileService::new(objects(), Box::new(LandsThenFails::blind(dynamo())), MAX);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let err = save(
         &blind,
@@ -708,18 +676,6 @@ async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object(
                 .all(|k| !k.starts_with("avatars/"))
         );
     }
-}
-
-/// The objects of a published avatar: the original and its four variants, sorted.
-fn published(avatar: &avatar_core::domain::AvatarKey) -> Vec<String> {
-    let format = avatar.variants().expect("variants recorded");
-    let mut keys: Vec<String> = [512, 256, 128, 64]
-        .into_iter()
-        .map(|size| avatar.variant_key(size, format))
-        .collect();
-    keys.push(avatar.to_string());
-    keys.sort();
-    keys
 }
 
 #[tokio::test]

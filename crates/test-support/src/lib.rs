@@ -12,6 +12,7 @@ pub mod images;
 pub mod render;
 pub mod sign_in;
 mod stack;
+pub mod store_faults;
 pub mod variant_images;
 
 pub use stack::{
