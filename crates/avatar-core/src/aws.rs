@@ -8,19 +8,24 @@ use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider:
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 /// Default chain (env, then the Lambda role), with timeouts so an unreachable service
-/// becomes a 503 within seconds instead of hanging until the Lambda timeout. A save makes
-/// at most five calls in a row (get, put, update, a consistent read after an unclear
-/// write, the clean-up deletes together), so 5 × `OPERATION_TIMEOUT` + the body read must
-/// stay under save-profile's timeout in template.yaml (28 s).
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(4);
+/// becomes a 503 within seconds instead of hanging until the Lambda timeout. A first save
+/// whose write is unclear makes at most seven calls in a row (the limit count, the upload's
+/// get, the puts together, the update, the create transaction, the settling read, the
+/// clean-up deletes together) plus the body read, each bounded by `OPERATION_TIMEOUT`:
+/// 8 × 3 s and the rendering (under half a second at 1024 MB) stay under save-profile's
+/// timeout in template.yaml (28 s), so a slow store is our 503, not API Gateway's.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The roots of Amazon Trust Services, which issues the certificates of every AWS endpoint
 /// these functions call (S3 since June 2022, DynamoDB, STS and SSO before that).
 pub const AMAZON_TRUST_SERVICES: &[u8] = include_bytes!("amazon-trust-services.pem");
 
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if amazon_roots_serve(std::env::var("AWS_REGION").ok().as_deref()) {
+        loader = loader.http_client(https_client());
+    }
+    loader
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(1))
@@ -30,6 +35,15 @@ pub async fn load_sdk_config() -> SdkConfig {
         )
         .load()
         .await
+}
+
+/// Whether the endpoints of `region` chain to the Amazon Trust Services roots: those of
+/// the commercial and GovCloud partitions do. The China regions (run by local operators),
+/// the isolated partitions and the European Sovereign Cloud have CAs of their own; there,
+/// and when no region is set, the SDK's default client with the system's roots is kept.
+pub fn amazon_roots_serve(region: Option<&str>) -> bool {
+    const OWN_CAS: [&str; 4] = ["cn-", "us-iso", "eu-iso", "eusc-"];
+    region.is_some_and(|region| !OWN_CAS.iter().any(|prefix| region.starts_with(prefix)))
 }
 
 /// The SDK's default HTTPS client (rustls with aws-lc), trusting only the five roots above.
@@ -96,6 +110,25 @@ mod tests {
                     .unwrap()
             })
             .collect()
+    }
+
+    #[test]
+    fn only_partitions_served_by_amazon_trust_services_get_the_compiled_in_roots() {
+        for region in ["us-east-1", "eu-west-3", "ap-southeast-7", "us-gov-west-1"] {
+            assert!(amazon_roots_serve(Some(region)), "{region}");
+        }
+        for region in [
+            "cn-north-1",
+            "cn-northwest-1",
+            "us-iso-east-1",
+            "us-isob-east-1",
+            "eu-isoe-west-1",
+            "us-isof-south-1",
+            "eusc-de-east-1",
+        ] {
+            assert!(!amazon_roots_serve(Some(region)), "{region}");
+        }
+        assert!(!amazon_roots_serve(None), "no region: the SDK's default");
     }
 
     #[test]
