@@ -5,6 +5,7 @@
 // width; the square can never leave the picture.
 
 import assert from "node:assert/strict";
+import { crc32 } from "node:zlib";
 import { after, before, describe, it } from "node:test";
 import { assertAccessible } from "../a11y.js";
 import {
@@ -99,14 +100,22 @@ async function assertProfileShows(page, username, colour, margin = 0.05) {
   });
 }
 
+/** A big-endian TIFF header and one IFD entry: Orientation (0x0112) = 6, "rotate 90° clockwise to show". */
+const ORIENTATION_6 = Buffer.from([
+  0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08,
+  0x00, 0x01,
+  0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00,
+]);
+
 /**
- * A JPEG drawn in the page, `width` × `height` as stored, left half red and right half
- * blue, with an EXIF block that says "rotate 90° clockwise to show" (orientation 6), as a
- * phone writes it: shown upright, it is `height` × `width`, red on top.
+ * A picture of `type` (image/jpeg or image/png) drawn in the page, `width` × `height` as
+ * stored, left half red and right half blue, with EXIF orientation 6 as a phone writes it
+ * (a JPEG's APP1, a PNG's eXIf chunk): shown upright, it is `height` × `width`, red on top.
  */
-async function rotatedJpeg(page, width, height) {
+async function rotatedPicture(page, width, height, type) {
   const base64 = await page.evaluate(
-    async ([w, h, red, blue]) => {
+    async ([w, h, red, blue, mime]) => {
       const canvas = document.createElement("canvas");
       canvas.width = w;
       canvas.height = h;
@@ -115,27 +124,29 @@ async function rotatedJpeg(page, width, height) {
       context.fillRect(0, 0, w / 2, h);
       context.fillStyle = `rgb(${blue})`;
       context.fillRect(w / 2, 0, w / 2, h);
-      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.95));
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, mime, 0.95));
       const bytes = new Uint8Array(await blob.arrayBuffer());
       let text = "";
       for (const byte of bytes) text += String.fromCharCode(byte);
       return btoa(text);
     },
-    [width, height, RED, BLUE],
+    [width, height, RED, BLUE, type],
   );
-  const jpeg = Buffer.from(base64, "base64");
-  // APP1 "Exif": a big-endian TIFF header and one IFD entry, Orientation (0x0112) = 6.
-  const tiff = Buffer.from([
-    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08,
-    0x00, 0x01,
-    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00,
-  ]);
-  const payload = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]);
+  const drawn = Buffer.from(base64, "base64");
+  if (type === "image/png") {
+    // An eXIf chunk right after IHDR (signature 8 bytes + IHDR 25), before the image data.
+    const kindAndData = Buffer.concat([Buffer.from("eXIf", "latin1"), ORIENTATION_6]);
+    const chunk = Buffer.alloc(kindAndData.length + 8);
+    chunk.writeUInt32BE(ORIENTATION_6.length, 0);
+    kindAndData.copy(chunk, 4);
+    chunk.writeUInt32BE(crc32(kindAndData), 4 + kindAndData.length);
+    return Buffer.concat([drawn.subarray(0, 33), chunk, drawn.subarray(33)]);
+  }
+  const payload = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), ORIENTATION_6]);
   const app1 = Buffer.alloc(4);
   app1.writeUInt16BE(0xffe1, 0);
   app1.writeUInt16BE(payload.length + 2, 2);
-  return Buffer.concat([jpeg.subarray(0, 2), app1, payload, jpeg.subarray(2)]);
+  return Buffer.concat([drawn.subarray(0, 2), app1, payload, drawn.subarray(2)]);
 }
 
 describe("crop", () => {
@@ -228,30 +239,32 @@ describe("crop", () => {
     await page.context().close();
   });
 
-  it("crops a phone photo (EXIF orientation 6) in upright pixels", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
-    const username = uniqueUsername("upright");
-    const saves = recordSaves(page);
-    await openAccountPage(page);
-    // Stored 400 × 200, red left and blue right; upright 200 × 400, red on top.
-    const photo = await rotatedJpeg(page, 400, 200);
-    await page.setInputFiles("#file_input", { name: "phone.jpg", mimeType: "image/jpeg", buffer: photo });
-    await page.waitForFunction(() => document.querySelector("#crop_frame").dataset.size);
-    assert.equal((await settledStatus(page)).state, "uploaded");
-    assert.deepEqual(await shownCrop(page), { x: 0, y: 100, size: 200 }, "the centred square of the upright picture");
-    await page.focus("#crop_frame");
-    await pressTimes(page, "Shift+ArrowDown", 4);
-    assert.deepEqual(await shownCrop(page), { x: 0, y: 0, size: 200 }, "the upright picture's top");
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=full-name]", "Upright Tester");
-    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
-    assert.deepEqual(saves.map((body) => body.crop), [{ x: 0, y: 0, size: 200 }]);
-    // The server turns the picture upright before cropping, as the browser did: the top
-    // square is red.
-    await assertProfileShows(page, username, RED, 0.1);
-    assert.deepEqual(page.problems, []);
-    await page.context().close();
-  });
+  for (const [type, name] of [["image/jpeg", "phone.jpg"], ["image/png", "edited.png"]]) {
+    it(`crops a picture turned by its EXIF orientation 6 (${type}) in upright pixels`, { timeout: 90_000 }, async () => {
+      const page = await newPage(browser);
+      const username = uniqueUsername("upright");
+      const saves = recordSaves(page);
+      await openAccountPage(page);
+      // Stored 400 × 200, red left and blue right; upright 200 × 400, red on top.
+      const photo = await rotatedPicture(page, 400, 200, type);
+      await page.setInputFiles("#file_input", { name, mimeType: type, buffer: photo });
+      await page.waitForFunction(() => document.querySelector("#crop_frame").dataset.size);
+      assert.equal((await settledStatus(page)).state, "uploaded");
+      assert.deepEqual(await shownCrop(page), { x: 0, y: 100, size: 200 }, "the centred square of the upright picture");
+      await page.focus("#crop_frame");
+      await pressTimes(page, "Shift+ArrowDown", 4);
+      assert.deepEqual(await shownCrop(page), { x: 0, y: 0, size: 200 }, "the upright picture's top");
+      await page.fill("input[name=username]", username);
+      await page.fill("input[name=full-name]", "Upright Tester");
+      await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+      assert.deepEqual(saves.map((body) => body.crop), [{ x: 0, y: 0, size: 200 }]);
+      // The server turns the picture upright before cropping, as the browser did: the top
+      // square is red.
+      await assertProfileShows(page, username, RED, 0.1);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+  }
 
   it("pans by touch at phone width, and a new picture starts again from its centre", { timeout: 90_000 }, async () => {
     const page = await newPage(browser, { width: 360, height: 740, hasTouch: true });

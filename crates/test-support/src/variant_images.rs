@@ -42,6 +42,17 @@ pub fn sideways_jpeg() -> Vec<u8> {
     out
 }
 
+/// The picture of `sideways_jpeg` as a PNG, its orientation 6 in an eXIf chunk (before
+/// the image data, where decoders and browsers read it).
+pub fn sideways_png() -> Vec<u8> {
+    let (w, h) = (200u32, 100u32);
+    let pixels = pixels_rgb(w, h, |x, y| if x < 100 && y < 50 { RED } else { WHITE });
+    let plain = png(w, h, &pixels, image::ExtendedColorType::Rgb8);
+    let exif = crate::carriers::png_chunk(b"eXIf", &orientation_tiff(6));
+    // The signature (8 bytes) and IHDR (25) come first.
+    [&plain[..33], &exif, &plain[33..]].concat()
+}
+
 /// A `side`×`side` RGBA PNG: the left half fully transparent, the right half opaque red.
 pub fn half_transparent_png(side: u32) -> Vec<u8> {
     let mut pixels = Vec::with_capacity((side * side * 4) as usize);

@@ -1,8 +1,10 @@
 //! PNG, walked chunk by chunk. Kept byte for byte: IHDR, PLTE (palette images only, cut to
 //! the entries the bit depth can index), tRNS, IDAT, the colour chunks (gAMA, cHRM, sRGB,
 //! cICP, sBIT, mDCV, cLLI), APNG's acTL/fcTL/fdAT, and IEND. Rebuilt: iCCP, under a neutral
-//! name (its name is free text). Everything else — tEXt, zTXt, iTXt, eXIf, tIME, caBX,
-//! bKGD, pHYs, hIST, sPLT, private and unknown chunks, bytes after IEND — is dropped.
+//! name (its name is free text), and eXIf with nothing but the orientation, when it turns
+//! the picture (browsers apply it, and the crop view measures the turned picture). Everything
+//! else — tEXt, zTXt, iTXt, the rest of eXIf, tIME, caBX, bKGD, pHYs, hIST, sPLT, private and
+//! unknown chunks, bytes after IEND — is dropped.
 //! Chunks are copied with their CRC; the small ones are checked and, like libpng does,
 //! dropped when the CRC is wrong. IDAT and fdAT are not checked: that would cost as much
 //! as everything else together, and a decoder checks them anyway.
@@ -10,6 +12,7 @@
 use bytes::Bytes;
 
 use super::frames::FrameBudget;
+use super::orientation;
 use super::pieces::Pieces;
 use super::read::{be32, bytes, u8_at};
 use super::{Rejection, Size};
@@ -138,6 +141,7 @@ struct Seen {
     /// Another chunk came after the IDAT run: decoders ignore any later IDAT.
     image_data_ended: bool,
     icc: bool,
+    exif: bool,
     animated: bool,
     /// fcTL and fdAT are numbered 0, 1, 2… across both kinds; a gap or a repeat means a
     /// frame is missing or foreign.
@@ -194,6 +198,13 @@ pub fn clean(source: &Bytes, size: Size) -> Result<Bytes, Rejection> {
             b"iCCP" if before_image && seen.palette_entries.is_none() && !seen.icc => {
                 if let Some(rebuilt) = icc_chunk(&chunk, data) {
                     seen.icc = true;
+                    out.push_or_keep(rebuilt, chunk.start..chunk.end);
+                }
+            }
+            // Decoders read one eXIf, before the image data.
+            b"eXIf" if before_image && !seen.exif => {
+                seen.exif = true;
+                if let Some(rebuilt) = orientation_chunk(&chunk, data) {
                     out.push_or_keep(rebuilt, chunk.start..chunk.end);
                 }
             }
@@ -303,6 +314,15 @@ fn icc_chunk(chunk: &Chunk<'_>, data: &[u8]) -> Option<Vec<u8>> {
     rebuilt.extend_from_slice(&[0, 0]);
     rebuilt.extend_from_slice(profile);
     Some(build_chunk(b"iCCP", &rebuilt))
+}
+
+/// eXIf rebuilt with the orientation alone, when it turns the picture (not 1).
+fn orientation_chunk(chunk: &Chunk<'_>, data: &[u8]) -> Option<Vec<u8>> {
+    if !chunk.crc_ok(data) {
+        return None;
+    }
+    let turn = orientation::read(chunk.data).filter(|&o| o != 1)?;
+    Some(build_chunk(b"eXIf", &orientation::only(turn)))
 }
 
 /// acTL: frame count and play count. Animation chunks a decoder would have to guess at are

@@ -71,6 +71,72 @@ fn jpeg_orientation_1_needs_no_exif_at_all() {
     assert_eq!(images::decode(&cleaned.bytes, "image/jpeg"), (16, 8));
 }
 
+/// The data of a PNG's eXIf chunks, in order.
+fn png_exif_chunks(png: &[u8]) -> Vec<Vec<u8>> {
+    let mut found = Vec::new();
+    let mut at = 8;
+    while at + 12 <= png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        if &png[at + 4..at + 8] == b"eXIf" {
+            found.push(png[at + 8..at + 8 + len].to_vec());
+        }
+        at += 12 + len;
+    }
+    found
+}
+
+#[test]
+fn png_keeps_only_the_orientation_of_its_exif() {
+    use test_support::carriers::{png_chunk, png_with_chunks};
+    let png = png_with_chunks(b"IDAT", &[png_chunk(b"eXIf", &images::exif_with_gps())]);
+    let cleaned = clean(png, ContentType::Png);
+    assert_eq!(
+        png_exif_chunks(&cleaned.bytes),
+        vec![orientation::only(images::EXIF_ORIENTATION)],
+        "nothing but the orientation"
+    );
+    assert_eq!(images::leaks(&cleaned.bytes), Vec::<&str>::new());
+    assert_eq!(images::decode(&cleaned.bytes, "image/png"), (16, 12));
+}
+
+#[test]
+fn png_exif_that_does_not_turn_the_picture_or_that_decoders_skip_is_dropped() {
+    use test_support::carriers::{png_chunk, png_with_chunks};
+    let turn = |o| png_chunk(b"eXIf", &orientation::only(o));
+    let mut bad_crc = turn(6);
+    let last = bad_crc.len() - 1;
+    bad_crc[last] ^= 0xFF;
+    let cases: [(&str, Vec<u8>, Option<u16>); 5] = [
+        ("orientation 1", png_with_chunks(b"IDAT", &[turn(1)]), None),
+        (
+            "no orientation at all",
+            png_with_chunks(b"IDAT", &[png_chunk(b"eXIf", b"MM\0\x2a\0\0\0\x08\0\0")]),
+            None,
+        ),
+        (
+            "after the image data",
+            png_with_chunks(b"IEND", &[turn(6)]),
+            None,
+        ),
+        ("a wrong CRC", png_with_chunks(b"IDAT", &[bad_crc]), None),
+        (
+            "a second eXIf",
+            png_with_chunks(b"IDAT", &[turn(6), turn(3)]),
+            Some(6),
+        ),
+    ];
+    for (name, png, kept) in cases {
+        let cleaned = clean(png, ContentType::Png);
+        let expected: Vec<Vec<u8>> = kept.map(orientation::only).into_iter().collect();
+        assert_eq!(png_exif_chunks(&cleaned.bytes), expected, "{name}");
+        assert_eq!(
+            images::decode(&cleaned.bytes, "image/png"),
+            (16, 12),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn webp_xmp_flag_is_cleared() {
     let cleaned = clean(images::webp_with_metadata(8, 8), ContentType::Webp);

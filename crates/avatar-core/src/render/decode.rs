@@ -23,7 +23,8 @@ impl<'a> Picture<'a> {
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format(content_type));
         reader.limits(limits());
         let mut decoder = reader.into_decoder().map_err(undecodable)?;
-        // Verification kept a JPEG's EXIF orientation alone; other formats carry none.
+        // Cleaning kept a JPEG's or a PNG's EXIF orientation, alone; WebP and GIF carry
+        // none.
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
         let raw = decoder.dimensions();
         Ok(Self {

@@ -64,6 +64,21 @@ fn exif_orientation_6_gives_upright_variants() {
 }
 
 #[test]
+fn a_png_turned_by_its_exif_gives_upright_variants() {
+    // As the JPEG above: browsers turn a PNG by its eXIf orientation, so the crop view
+    // measures the turned picture; cleaning keeps the orientation and rendering applies it.
+    let clean = crate::avatar::verify_and_clean(sideways_png().into(), ContentType::Png).unwrap();
+    assert!(render_variants(&clean.bytes, ContentType::Png, crop(0, 100, 100)).is_ok());
+    let variants = render(&clean.bytes, ContentType::Png, crop(0, 0, 100));
+    for image in decoded(&variants) {
+        assert!(near(sample(&image, 0.25, 0.25), WHITE));
+        assert!(near(sample(&image, 0.25, 0.75), WHITE));
+        assert!(near(sample(&image, 0.75, 0.25), RED));
+        assert!(near(sample(&image, 0.75, 0.75), RED));
+    }
+}
+
+#[test]
 fn crops_are_checked_against_the_upright_size() {
     // Stored 200×100, upright 100×200: a square at y = 100 fits only once turned.
     assert!(render_variants(&sideways_jpeg(), ContentType::Jpeg, crop(0, 100, 100)).is_ok());

@@ -10,7 +10,7 @@ mod webp;
 
 pub use self::gif::{gif_fixtures, gif_frames};
 pub use self::jpeg::{jpeg_fixtures, plain_jpeg};
-pub use self::png::{png_chunk, png_fixtures, png_square};
+pub use self::png::{png_chunk, png_fixtures, png_square, png_with_chunks};
 pub use self::webp::{animated_webp, webp_animation, webp_fixtures};
 
 pub struct Fixture {
