@@ -614,3 +614,63 @@ async fn no_key_reaches_past_its_statements() {
         )
     );
 }
+
+/// A raw call to the embedded DynamoDB, with `headers` and nothing else.
+async fn raw_table_call(
+    stack: &TestStack,
+    query: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut call = reqwest::Client::new()
+        .post(format!("{}/{query}", stack.dynamodb.url()))
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", format!("DynamoDB_20120810.{target}"))
+        .body(body.to_string());
+    for (name, value) in headers {
+        call = call.header(*name, *value);
+    }
+    let answer = call.send().await.expect("DynamoDB answers");
+    let status = answer.status().as_u16();
+    let body = answer.json().await.unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_table_call_without_a_header_signature_is_refused() {
+    let stack = TestStack::start().await;
+    stack
+        .dynamo_client()
+        .put_item()
+        .table_name(TABLE)
+        .item("pk", AttributeValue::S("PROFILE#ada".into()))
+        .send()
+        .await
+        .expect("admin writes");
+    let before = stack.all_items().await;
+    let names_only = "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential&X-Amz-Signature\
+                      &X-Amz-SignedHeaders&X-Amz-Date";
+    let dummy_auth = [
+        ("x-amz-date", "20260101T000000Z"),
+        ("x-amz-security-token", "x"),
+    ];
+    let put = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#eve"}}});
+    let scan = json!({"TableName": TABLE});
+    let cases: [(&str, &str, &[(&str, &str)], serde_json::Value); 4] = [
+        (names_only, "Scan", &[], scan.clone()),
+        (names_only, "PutItem", &[], put.clone()),
+        ("", "Scan", &dummy_auth, scan),
+        ("?X-Amz-Credential=AKID%2F20260101", "PutItem", &[], put),
+    ];
+    for (query, target, headers, body) in cases {
+        let (status, answer) = raw_table_call(&stack, query, target, headers, body).await;
+        assert_eq!(status, 400, "{target} {query}: {answer}");
+        assert_eq!(
+            answer["__type"], "com.amazon.coral.service#MissingAuthenticationTokenException",
+            "{target} {query}"
+        );
+        assert!(answer.get("Items").is_none(), "nothing read: {answer}");
+    }
+    assert_eq!(stack.all_items().await, before, "nothing was written");
+}

@@ -116,6 +116,17 @@ pub fn access_denied(message: &str) -> (http::StatusCode, Value) {
     )
 }
 
+/// DynamoDB's answer to a call without an `Authorization` header.
+pub fn missing_token() -> (http::StatusCode, Value) {
+    (
+        http::StatusCode::BAD_REQUEST,
+        json!({
+            "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+            "message": "Request is missing Authentication Token"
+        }),
+    )
+}
+
 /// DynamoDB's answer to a signature that does not verify.
 pub fn invalid_signature() -> (http::StatusCode, Value) {
     (

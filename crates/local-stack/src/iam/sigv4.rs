@@ -130,7 +130,7 @@ pub fn verify<'a>(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// No `Authorization` header (dynoxide answers a missing signature itself).
+    /// No `Authorization` header.
     Unsigned,
     UnknownKey,
     BadSignature,
