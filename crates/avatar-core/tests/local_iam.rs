@@ -657,7 +657,8 @@ async fn a_table_call_without_a_header_signature_is_refused() {
     ];
     let put = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#eve"}}});
     let scan = json!({"TableName": TABLE});
-    let cases: [(&str, &str, &[(&str, &str)], serde_json::Value); 4] = [
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, &str, Headers, serde_json::Value); 4] = [
         (names_only, "Scan", &[], scan.clone()),
         (names_only, "PutItem", &[], put.clone()),
         ("", "Scan", &dummy_auth, scan),
