@@ -43,9 +43,15 @@ pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> 
         Err(Refusal::UnknownKey) => return json_error(iam::dynamodb::unrecognized_client()),
     };
     if let Some(operation) = iam::dynamodb::operation(&parts.headers) {
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        let requests =
-            iam::dynamodb::requests(&operation, &json, front.iam.names(), front.partition_key);
+        let requests = match iam::dynamodb::requests(
+            &operation,
+            &body,
+            front.iam.names(),
+            front.partition_key,
+        ) {
+            Ok(requests) => requests,
+            Err(unreadable) => return json_error(unreadable.answer()),
+        };
         for request in &requests {
             let refused = match front.iam.authorise(&key, request) {
                 Verdict::Allowed => continue,
