@@ -816,3 +816,129 @@ async fn every_member_of_a_transaction_entry_is_authorised() {
     .await;
     assert_eq!(status, 200, "{answer}");
 }
+
+#[tokio::test]
+async fn a_key_that_collapses_to_another_path_is_refused() {
+    let stack = TestStack::start().await;
+    let avatar = images::png(4, 4);
+    stack
+        .put("avatars/ada/a.png", avatar.clone(), "image/png")
+        .await;
+    stack
+        .put("other/secret.png", images::png(2, 2), "image/png")
+        .await;
+    let before = stack.keys().await;
+    // sign-upload may put only under incoming/; each key names an object outside it.
+    let puts = [
+        "incoming/../avatars/ada/a.png",
+        "incoming/./../avatars/ada/a.png",
+        "incoming/x/../../avatars/ada/a.png",
+        "incoming\\..\\avatars\\ada\\a.png",
+    ];
+    for key in puts {
+        let outcome = s3_as(&stack, "sign-upload")
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| code(&e.into_service_error()));
+        assert_eq!(outcome, Err("InvalidArgument".to_string()), "{key}");
+    }
+    // save-profile may delete only under incoming/ and avatars/.
+    let objects = vec![
+        aws_sdk_s3::types::ObjectIdentifier::builder()
+            .key("incoming/../other/secret.png")
+            .build()
+            .expect("key"),
+    ];
+    let outcome = s3_as(&stack, "save-profile")
+        .delete_objects()
+        .bucket(BUCKET)
+        .delete(
+            aws_sdk_s3::types::Delete::builder()
+                .set_objects(Some(objects))
+                .build()
+                .expect("objects"),
+        )
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(outcome, Err("InvalidArgument".to_string()));
+    let read = s3_as(&stack, "save-profile")
+        .get_object()
+        .bucket(BUCKET)
+        .key("incoming/../other/secret.png")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(read, Err("InvalidArgument".to_string()));
+    assert_eq!(stack.keys().await, before, "nothing was stored or deleted");
+    let (stored, _, _) = stack.get("avatars/ada/a.png").await.expect("avatar");
+    assert_eq!(stored, avatar, "the avatar is untouched");
+}
+
+#[tokio::test]
+async fn a_copy_reads_its_source_only_with_leave_to_read_it() {
+    let stack = TestStack::start().await;
+    stack
+        .put("avatars/ada/a.png", images::png(4, 4), "image/png")
+        .await;
+    stack
+        .put("incoming/x/y.png", images::png(3, 3), "image/png")
+        .await;
+    let before = stack.keys().await;
+    // sign-upload may write under incoming/ but read nothing.
+    let sign_upload = s3_as(&stack, "sign-upload");
+    let copied = sign_upload
+        .copy_object()
+        .bucket(BUCKET)
+        .key("incoming/x/stolen.png")
+        .copy_source(format!("{BUCKET}/avatars/ada/a.png"))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(copied, Err("AccessDenied".to_string()), "CopyObject");
+    let upload = sign_upload
+        .create_multipart_upload()
+        .bucket(BUCKET)
+        .key("incoming/x/parts.png")
+        .send()
+        .await
+        .expect("sign-upload may start an upload under incoming/");
+    let upload_id = upload.upload_id().expect("upload id");
+    let part = sign_upload
+        .upload_part_copy()
+        .bucket(BUCKET)
+        .key("incoming/x/parts.png")
+        .upload_id(upload_id)
+        .part_number(1)
+        .copy_source(format!("{BUCKET}/avatars/ada/a.png"))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(part, Err("AccessDenied".to_string()), "UploadPartCopy");
+    assert_eq!(stack.keys().await, before, "nothing was stored");
+
+    // save-profile reads incoming/ and writes avatars/: its copy goes through.
+    s3_as(&stack, "save-profile")
+        .copy_object()
+        .bucket(BUCKET)
+        .key("avatars/ada/c.png")
+        .copy_source(format!("{BUCKET}/incoming/x/y.png"))
+        .send()
+        .await
+        .expect("a copy the statements allow");
+    assert!(
+        stack
+            .keys()
+            .await
+            .contains(&"avatars/ada/c.png".to_string())
+    );
+}
