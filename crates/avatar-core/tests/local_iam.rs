@@ -684,6 +684,8 @@ struct Signing<'a> {
     service: &'a str,
     /// Signed into `x-amz-content-sha256` in place of the body sent.
     declared_body: Option<&'a [u8]>,
+    /// `x-amz-target` sent but left out of the signature.
+    target_unsigned: bool,
 }
 
 impl<'a> Signing<'a> {
@@ -694,6 +696,7 @@ impl<'a> Signing<'a> {
             region: REGION,
             service: "dynamodb",
             declared_body: None,
+            target_unsigned: false,
         }
     }
 }
@@ -740,8 +743,10 @@ async fn signed_table_call(
         ("host", host.as_str()),
         ("x-amz-target", target.as_str()),
     ];
-    let signable =
-        SignableRequest::new("POST", &url, headers.into_iter(), signed_body).expect("signable");
+    let covered = headers
+        .into_iter()
+        .filter(|(name, _)| !(signing.target_unsigned && *name == "x-amz-target"));
+    let signable = SignableRequest::new("POST", &url, covered, signed_body).expect("signable");
     let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
     let mut call = reqwest::Client::new().post(&url).body(body.to_vec());
     for (name, value) in headers.into_iter().filter(|(n, _)| *n != "host") {
@@ -941,4 +946,74 @@ async fn a_copy_reads_its_source_only_with_leave_to_read_it() {
             .await
             .contains(&"avatars/ada/c.png".to_string())
     );
+}
+
+#[tokio::test]
+async fn a_signature_covers_its_time_scope_operation_and_body() {
+    let stack = TestStack::start().await;
+    // save-profile may write PROFILE# items; each call is refused for how it was signed.
+    let mine = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#ada"}}}).to_string();
+    let swapped = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#eve"}}}).to_string();
+    let minutes = |m: u64| Duration::from_secs(m * 60);
+    let base = || Signing::now("save-profile");
+    let cases = [
+        (
+            "20 minutes old",
+            Signing {
+                at: SystemTime::now() - minutes(20),
+                ..base()
+            },
+        ),
+        (
+            "20 minutes ahead",
+            Signing {
+                at: SystemTime::now() + minutes(20),
+                ..base()
+            },
+        ),
+        (
+            "another region",
+            Signing {
+                region: "eu-west-1",
+                ..base()
+            },
+        ),
+        (
+            "another service",
+            Signing {
+                service: "s3",
+                ..base()
+            },
+        ),
+        (
+            "operation not signed",
+            Signing {
+                target_unsigned: true,
+                ..base()
+            },
+        ),
+        (
+            "body swapped",
+            Signing {
+                declared_body: Some(mine.as_bytes()),
+                ..base()
+            },
+        ),
+    ];
+    for (what, signing) in cases {
+        let (status, answer) =
+            signed_table_call(&stack, &signing, "PutItem", swapped.as_bytes()).await;
+        assert_eq!(status, 400, "{what}: {answer}");
+        assert_eq!(
+            answer["__type"], "com.amazon.coral.service#InvalidSignatureException",
+            "{what}"
+        );
+    }
+    assert!(stack.all_items().await.is_empty(), "nothing was written");
+    let (status, answer) = signed_table_call(&stack, &base(), "PutItem", mine.as_bytes()).await;
+    assert_eq!(
+        status, 200,
+        "the same call, signed as it should be: {answer}"
+    );
+    assert!(stack.item("ada").await.is_some());
 }

@@ -4,6 +4,7 @@
 //! is DynamoDB's own `400 AccessDeniedException` and never reaches the table.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -30,7 +31,21 @@ pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> 
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let secret_of = |key: &str| front.iam.secret_of(key).map(str::to_string);
-    let key = match sigv4::verify(&parts.method, &parts.uri, &parts.headers, &body, secret_of) {
+    let expected = sigv4::Expected {
+        region: &front.iam.names().region,
+        service: "dynamodb",
+        signed_headers: &["host", "x-amz-date", "x-amz-target"],
+        now: SystemTime::now(),
+    };
+    let verified = sigv4::verify(
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        &body,
+        &expected,
+        secret_of,
+    );
+    let key = match verified {
         Ok(key) => key.to_string(),
         // dynoxide checks only that the names of a signature's parts are present, so an
         // unsigned call (or one "signed" in the query string, which the SDK never sends)
