@@ -1,7 +1,8 @@
-//! Local IAM in front of dynoxide (which checks that a request is signed, not by whom):
-//! each call's SigV4 signature is verified, the call authorised by the key that signed
-//! it, then passed on unchanged. A refusal
-//! is DynamoDB's own `400 AccessDeniedException` and never reaches the table.
+//! Local IAM in front of dynoxide (which checks only that a signature's parts are named,
+//! not that they verify): each call's SigV4 signature is verified, the call authorised
+//! by the key that signed it, then passed on unchanged. A refusal is DynamoDB's own
+//! `400` answer (`MissingAuthenticationTokenException`, `InvalidSignatureException`,
+//! `AccessDeniedException`, …) and never reaches the table.
 
 use std::sync::Arc;
 use std::time::SystemTime;
