@@ -614,3 +614,406 @@ async fn no_key_reaches_past_its_statements() {
         )
     );
 }
+
+/// A raw call to the embedded DynamoDB, with `headers` and nothing else.
+async fn raw_table_call(
+    stack: &TestStack,
+    query: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut call = reqwest::Client::new()
+        .post(format!("{}/{query}", stack.dynamodb.url()))
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", format!("DynamoDB_20120810.{target}"))
+        .body(body.to_string());
+    for (name, value) in headers {
+        call = call.header(*name, *value);
+    }
+    let answer = call.send().await.expect("DynamoDB answers");
+    let status = answer.status().as_u16();
+    let body = answer.json().await.unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_table_call_without_a_header_signature_is_refused() {
+    let stack = TestStack::start().await;
+    stack
+        .dynamo_client()
+        .put_item()
+        .table_name(TABLE)
+        .item("pk", AttributeValue::S("PROFILE#ada".into()))
+        .send()
+        .await
+        .expect("admin writes");
+    let before = stack.all_items().await;
+    let names_only = "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential&X-Amz-Signature\
+                      &X-Amz-SignedHeaders&X-Amz-Date";
+    let dummy_auth = [
+        ("x-amz-date", "20260101T000000Z"),
+        ("x-amz-security-token", "x"),
+    ];
+    let put = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#eve"}}});
+    let scan = json!({"TableName": TABLE});
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, &str, Headers, serde_json::Value); 4] = [
+        (names_only, "Scan", &[], scan.clone()),
+        (names_only, "PutItem", &[], put.clone()),
+        ("", "Scan", &dummy_auth, scan),
+        ("?X-Amz-Credential=AKID%2F20260101", "PutItem", &[], put),
+    ];
+    for (query, target, headers, body) in cases {
+        let (status, answer) = raw_table_call(&stack, query, target, headers, body).await;
+        assert_eq!(status, 400, "{target} {query}: {answer}");
+        assert_eq!(
+            answer["__type"], "com.amazon.coral.service#MissingAuthenticationTokenException",
+            "{target} {query}"
+        );
+        assert!(answer.get("Items").is_none(), "nothing read: {answer}");
+    }
+    assert_eq!(stack.all_items().await, before, "nothing was written");
+}
+
+/// How a raw table call is signed: when, for which scope, and which body it declares.
+struct Signing<'a> {
+    function: &'a str,
+    at: SystemTime,
+    region: &'a str,
+    service: &'a str,
+    /// Signed into `x-amz-content-sha256` in place of the body sent.
+    declared_body: Option<&'a [u8]>,
+    /// `x-amz-target` sent but left out of the signature.
+    target_unsigned: bool,
+}
+
+impl<'a> Signing<'a> {
+    fn now(function: &'a str) -> Self {
+        Self {
+            function,
+            at: SystemTime::now(),
+            region: REGION,
+            service: "dynamodb",
+            declared_body: None,
+            target_unsigned: false,
+        }
+    }
+}
+
+/// A table call with a body the SDK would never build, signed as `signing` says.
+async fn signed_table_call(
+    stack: &TestStack,
+    signing: &Signing<'_>,
+    target: &str,
+    body: &[u8],
+) -> (u16, serde_json::Value) {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
+    };
+    use sha2::Digest;
+    let key = &function_keys()[signing.function];
+    let identity = Credentials::new(&key.access_key, &key.secret_key, None, None, "t").into();
+    let mut settings = SigningSettings::default();
+    let signed_body = match signing.declared_body {
+        Some(declared) => {
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+            let hash = sha2::Sha256::digest(declared);
+            SignableBody::Precomputed(hash.iter().map(|b| format!("{b:02x}")).collect())
+        }
+        None => SignableBody::Bytes(body),
+    };
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(signing.region)
+        .name(signing.service)
+        .time(signing.at)
+        .settings(settings)
+        .build()
+        .expect("signing parameters")
+        .into();
+    let url = format!("{}/", stack.dynamodb.url());
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let target = format!("DynamoDB_20120810.{target}");
+    let headers = [
+        ("content-type", "application/x-amz-json-1.0"),
+        ("host", host.as_str()),
+        ("x-amz-target", target.as_str()),
+    ];
+    let covered = headers
+        .into_iter()
+        .filter(|(name, _)| !(signing.target_unsigned && *name == "x-amz-target"));
+    let signable = SignableRequest::new("POST", &url, covered, signed_body).expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+    let mut call = reqwest::Client::new().post(&url).body(body.to_vec());
+    for (name, value) in headers.into_iter().filter(|(n, _)| *n != "host") {
+        call = call.header(name, value);
+    }
+    for (name, value) in instructions.headers() {
+        call = call.header(name, value);
+    }
+    let answer = call.send().await.expect("DynamoDB answers");
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn every_member_of_a_transaction_entry_is_authorised() {
+    let stack = TestStack::start().await;
+    let put = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#eve"}}});
+    let counter = json!({
+        "TableName": TABLE,
+        "Key": {"pk": {"S": "LIMIT#eve"}},
+        "UpdateExpression": "SET n = :n",
+        "ExpressionAttributeValues": {":n": {"N": "1"}}
+    });
+    // (transaction entries, DynamoDB's answer): sign-upload may only count on LIMIT#.
+    let cases = [
+        (json!([{"A": {}, "Put": put}]), "AccessDeniedException"),
+        (
+            json!([{"A": {}, "Update": counter, "Put": put}]),
+            "ValidationException",
+        ),
+        (json!([{"A": {}}]), "ValidationException"),
+        (json!([]), "ValidationException"),
+    ];
+    for (entries, expected) in cases {
+        let body = json!({"TransactItems": entries}).to_string();
+        let (status, answer) = signed_table_call(
+            &stack,
+            &Signing::now("sign-upload"),
+            "TransactWriteItems",
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 400, "{entries}: {answer}");
+        assert!(
+            answer["__type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(&format!("#{expected}"))),
+            "{entries}: {answer}"
+        );
+    }
+    let (status, answer) = signed_table_call(
+        &stack,
+        &Signing::now("sign-upload"),
+        "PutItem",
+        b"{\"TableName\": ",
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["__type"],
+        "com.amazon.coral.service#SerializationException"
+    );
+    assert!(stack.all_items().await.is_empty(), "nothing was written");
+    // The same entry with its unknown member, for a counter sign-upload may touch, runs.
+    let body = json!({"TransactItems": [{"A": {}, "Update": counter}]}).to_string();
+    let (status, answer) = signed_table_call(
+        &stack,
+        &Signing::now("sign-upload"),
+        "TransactWriteItems",
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test]
+async fn a_key_that_collapses_to_another_path_is_refused() {
+    let stack = TestStack::start().await;
+    let avatar = images::png(4, 4);
+    stack
+        .put("avatars/ada/a.png", avatar.clone(), "image/png")
+        .await;
+    stack
+        .put("other/secret.png", images::png(2, 2), "image/png")
+        .await;
+    let before = stack.keys().await;
+    // sign-upload may put only under incoming/; each key names an object outside it.
+    let puts = [
+        "incoming/../avatars/ada/a.png",
+        "incoming/./../avatars/ada/a.png",
+        "incoming/x/../../avatars/ada/a.png",
+        "incoming\\..\\avatars\\ada\\a.png",
+    ];
+    for key in puts {
+        let outcome = s3_as(&stack, "sign-upload")
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| code(&e.into_service_error()));
+        assert_eq!(outcome, Err("InvalidArgument".to_string()), "{key}");
+    }
+    // save-profile may delete only under incoming/ and avatars/.
+    let objects = vec![
+        aws_sdk_s3::types::ObjectIdentifier::builder()
+            .key("incoming/../other/secret.png")
+            .build()
+            .expect("key"),
+    ];
+    let outcome = s3_as(&stack, "save-profile")
+        .delete_objects()
+        .bucket(BUCKET)
+        .delete(
+            aws_sdk_s3::types::Delete::builder()
+                .set_objects(Some(objects))
+                .build()
+                .expect("objects"),
+        )
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(outcome, Err("InvalidArgument".to_string()));
+    let read = s3_as(&stack, "save-profile")
+        .get_object()
+        .bucket(BUCKET)
+        .key("incoming/../other/secret.png")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(read, Err("InvalidArgument".to_string()));
+    assert_eq!(stack.keys().await, before, "nothing was stored or deleted");
+    let (stored, _, _) = stack.get("avatars/ada/a.png").await.expect("avatar");
+    assert_eq!(stored, avatar, "the avatar is untouched");
+}
+
+#[tokio::test]
+async fn a_copy_reads_its_source_only_with_leave_to_read_it() {
+    let stack = TestStack::start().await;
+    stack
+        .put("avatars/ada/a.png", images::png(4, 4), "image/png")
+        .await;
+    stack
+        .put("incoming/x/y.png", images::png(3, 3), "image/png")
+        .await;
+    let before = stack.keys().await;
+    // sign-upload may write under incoming/ but read nothing.
+    let sign_upload = s3_as(&stack, "sign-upload");
+    let copied = sign_upload
+        .copy_object()
+        .bucket(BUCKET)
+        .key("incoming/x/stolen.png")
+        .copy_source(format!("{BUCKET}/avatars/ada/a.png"))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(copied, Err("AccessDenied".to_string()), "CopyObject");
+    let upload = sign_upload
+        .create_multipart_upload()
+        .bucket(BUCKET)
+        .key("incoming/x/parts.png")
+        .send()
+        .await
+        .expect("sign-upload may start an upload under incoming/");
+    let upload_id = upload.upload_id().expect("upload id");
+    let part = sign_upload
+        .upload_part_copy()
+        .bucket(BUCKET)
+        .key("incoming/x/parts.png")
+        .upload_id(upload_id)
+        .part_number(1)
+        .copy_source(format!("{BUCKET}/avatars/ada/a.png"))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e.into_service_error()));
+    assert_eq!(part, Err("AccessDenied".to_string()), "UploadPartCopy");
+    assert_eq!(stack.keys().await, before, "nothing was stored");
+
+    // save-profile reads incoming/ and writes avatars/: its copy goes through.
+    s3_as(&stack, "save-profile")
+        .copy_object()
+        .bucket(BUCKET)
+        .key("avatars/ada/c.png")
+        .copy_source(format!("{BUCKET}/incoming/x/y.png"))
+        .send()
+        .await
+        .expect("a copy the statements allow");
+    assert!(
+        stack
+            .keys()
+            .await
+            .contains(&"avatars/ada/c.png".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_signature_covers_its_time_scope_operation_and_body() {
+    let stack = TestStack::start().await;
+    // save-profile may write PROFILE# items; each call is refused for how it was signed.
+    let mine = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#ada"}}}).to_string();
+    let swapped = json!({"TableName": TABLE, "Item": {"pk": {"S": "PROFILE#eve"}}}).to_string();
+    let minutes = |m: u64| Duration::from_secs(m * 60);
+    let base = || Signing::now("save-profile");
+    let cases = [
+        (
+            "20 minutes old",
+            Signing {
+                at: SystemTime::now() - minutes(20),
+                ..base()
+            },
+        ),
+        (
+            "20 minutes ahead",
+            Signing {
+                at: SystemTime::now() + minutes(20),
+                ..base()
+            },
+        ),
+        (
+            "another region",
+            Signing {
+                region: "eu-west-1",
+                ..base()
+            },
+        ),
+        (
+            "another service",
+            Signing {
+                service: "s3",
+                ..base()
+            },
+        ),
+        (
+            "operation not signed",
+            Signing {
+                target_unsigned: true,
+                ..base()
+            },
+        ),
+        (
+            "body swapped",
+            Signing {
+                declared_body: Some(mine.as_bytes()),
+                ..base()
+            },
+        ),
+    ];
+    for (what, signing) in cases {
+        let (status, answer) =
+            signed_table_call(&stack, &signing, "PutItem", swapped.as_bytes()).await;
+        assert_eq!(status, 400, "{what}: {answer}");
+        assert_eq!(
+            answer["__type"], "com.amazon.coral.service#InvalidSignatureException",
+            "{what}"
+        );
+    }
+    assert!(stack.all_items().await.is_empty(), "nothing was written");
+    let (status, answer) = signed_table_call(&stack, &base(), "PutItem", mine.as_bytes()).await;
+    assert_eq!(
+        status, 200,
+        "the same call, signed as it should be: {answer}"
+    );
+    assert!(stack.item("ada").await.is_some());
+}

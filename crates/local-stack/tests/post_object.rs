@@ -53,6 +53,16 @@ fn signed(
 /// values outside 200/201/204, `success_action_redirect`), signed with the same primitives.
 fn hand_signed(stack: &TestStack, extra: &[(&str, &str)]) -> (String, String, Fields) {
     let key = UploadKey::new(owner(), ContentType::Png).to_string();
+    hand_signed_for(stack, &key, extra)
+}
+
+/// A hand-signed form for `key`, whatever it is.
+fn hand_signed_for(
+    stack: &TestStack,
+    key: &str,
+    extra: &[(&str, &str)],
+) -> (String, String, Fields) {
+    let key = key.to_string();
     let now = time::OffsetDateTime::now_utc();
     let credential = format!(
         "{ACCESS_KEY}/{}/{REGION}/s3/aws4_request",
@@ -544,4 +554,27 @@ async fn the_cors_preflight_allows_the_page_and_exposes_etag_and_location() {
 /// Any signed-in account: uploads live under its prefix.
 fn owner() -> avatar_core::domain::AccountId {
     avatar_core::domain::AccountId::try_from(test_support::events::FIXTURE_SUB).expect("account")
+}
+
+/// The local store keeps keys as file paths: a form whose key collapses to another path
+/// is refused, even when its policy signs that key, and nothing lands anywhere.
+#[tokio::test]
+async fn a_form_key_that_collapses_to_another_path_is_refused() {
+    let stack = TestStack::start().await;
+    for key in [
+        "incoming/../avatars/ada/x.png",
+        "incoming/./x.png",
+        "/avatars/x.png",
+    ] {
+        let (url, _, fields) = hand_signed_for(&stack, key, &[]);
+        let response = post(&url, &fields, images::png(8, 8)).await;
+        assert_eq!(response.status(), 400, "{key}");
+        let (root, children) = elements(&response.text().await.unwrap());
+        assert_eq!(root, "Error", "{key}");
+        assert!(
+            children.contains(&("Code".into(), "InvalidArgument".into())),
+            "{key}: {children:?}"
+        );
+    }
+    assert!(stack.keys().await.is_empty(), "nothing was stored");
 }

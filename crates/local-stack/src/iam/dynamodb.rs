@@ -16,13 +16,54 @@ pub fn operation(headers: &HeaderMap) -> Option<String> {
     Some(target.rsplit('.').next()?.to_string())
 }
 
-/// What one call asks for; a transaction or batch asks once per item.
+/// Why a call cannot be authorised: DynamoDB's own answer to the same body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Not a JSON object: `SerializationException`.
+    Body,
+    /// Nothing or something ambiguous to authorise: `ValidationException`.
+    Invalid(String),
+}
+
+impl Unreadable {
+    pub fn answer(&self) -> (http::StatusCode, Value) {
+        let (kind, message) = match self {
+            Self::Body => (
+                "service#SerializationException",
+                "Start of structure or map found where not expected.",
+            ),
+            Self::Invalid(message) => ("validate#ValidationException", message.as_str()),
+        };
+        (
+            http::StatusCode::BAD_REQUEST,
+            json!({"__type": format!("com.amazon.coral.{kind}"), "message": message}),
+        )
+    }
+}
+
+/// A transaction entry's members that name an action, with the action each needs.
+const TRANSACT_MEMBERS: [(&str, &str); 5] = [
+    ("Put", "PutItem"),
+    ("Update", "UpdateItem"),
+    ("Delete", "DeleteItem"),
+    ("ConditionCheck", "ConditionCheckItem"),
+    ("Get", "GetItem"),
+];
+
+/// What one call asks for; a transaction or batch asks once per item. The table may
+/// ignore what it does not know, so every member it would act on is authorised: a body
+/// that cannot be read, or an operation on items that yields nothing to authorise, is
+/// refused rather than passed on.
 pub fn requests(
     operation: &str,
-    body: &Value,
+    body: &[u8],
     names: &LocalNames,
     partition_key: &str,
-) -> Vec<Request> {
+) -> Result<Vec<Request>, Unreadable> {
+    let body: Value = serde_json::from_slice(body).map_err(|_| Unreadable::Body)?;
+    if !body.is_object() {
+        return Err(Unreadable::Body);
+    }
     let arn = |table: &Value| match table.as_str() {
         Some(table) => names.table_arn(table),
         None => "*".to_string(),
@@ -40,33 +81,33 @@ pub fn requests(
         Request::new(format!("dynamodb:{action}"), arn(table))
             .with_context(LEADING_KEYS, leading(item))
     };
-    match operation {
+    let asks = match operation {
         "GetItem" | "UpdateItem" | "DeleteItem" => {
             vec![single(operation, &body["TableName"], &body["Key"])]
         }
         "PutItem" => vec![single(operation, &body["TableName"], &body["Item"])],
-        "TransactWriteItems" | "TransactGetItems" => body["TransactItems"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|entry| {
-                let (kind, part) = entry.as_object()?.iter().next()?;
-                let action = match kind.as_str() {
-                    "Put" => "PutItem",
-                    "Update" => "UpdateItem",
-                    "Delete" => "DeleteItem",
-                    "ConditionCheck" => "ConditionCheckItem",
-                    "Get" => "GetItem",
-                    _ => return None,
+        "TransactWriteItems" | "TransactGetItems" => {
+            let mut asks = Vec::new();
+            for entry in body["TransactItems"].as_array().into_iter().flatten() {
+                let members: Vec<(&str, &Value)> = TRANSACT_MEMBERS
+                    .iter()
+                    .filter_map(|(member, action)| Some((*action, entry.get(*member)?)))
+                    .collect();
+                let [(action, part)] = members[..] else {
+                    return Err(Unreadable::Invalid(format!(
+                        "Each TransactItems entry must name exactly one operation; one names {}",
+                        members.len()
+                    )));
                 };
-                let key = if kind == "Put" {
+                let key = if action == "PutItem" {
                     &part["Item"]
                 } else {
                     &part["Key"]
                 };
-                Some(single(action, &part["TableName"], key))
-            })
-            .collect(),
+                asks.push(single(action, &part["TableName"], key));
+            }
+            asks
+        }
         "BatchGetItem" | "BatchWriteItem" => body["RequestItems"]
             .as_object()
             .into_iter()
@@ -75,10 +116,10 @@ pub fn requests(
                 let items: Vec<&Value> = match asks {
                     Value::Array(writes) => writes
                         .iter()
-                        .filter_map(|w| {
-                            w.get("PutRequest")
-                                .map(|p| &p["Item"])
-                                .or_else(|| w.get("DeleteRequest").map(|d| &d["Key"]))
+                        .flat_map(|w| {
+                            let put = w.get("PutRequest").map(|p| &p["Item"]);
+                            let delete = w.get("DeleteRequest").map(|d| &d["Key"]);
+                            put.into_iter().chain(delete)
                         })
                         .collect(),
                     other => other["Keys"].as_array().into_iter().flatten().collect(),
@@ -105,7 +146,13 @@ pub fn requests(
             format!("dynamodb:{other}"),
             arn(&body["TableName"]),
         )],
+    };
+    if asks.is_empty() {
+        return Err(Unreadable::Invalid(format!(
+            "{operation} names no item to act on"
+        )));
     }
+    Ok(asks)
 }
 
 /// DynamoDB's `400 AccessDeniedException`.
@@ -113,6 +160,17 @@ pub fn access_denied(message: &str) -> (http::StatusCode, Value) {
     (
         http::StatusCode::BAD_REQUEST,
         json!({"__type": "com.amazon.coral.service#AccessDeniedException", "Message": message}),
+    )
+}
+
+/// DynamoDB's answer to a call without an `Authorization` header.
+pub fn missing_token() -> (http::StatusCode, Value) {
+    (
+        http::StatusCode::BAD_REQUEST,
+        json!({
+            "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+            "message": "Request is missing Authentication Token"
+        }),
     )
 }
 
@@ -151,7 +209,8 @@ mod tests {
     #[test]
     fn each_operation_asks_for_its_action_and_keys() {
         let got = |op: &str, body: Value| -> Vec<(String, String, Vec<String>)> {
-            requests(op, &body, &names(), "pk")
+            requests(op, body.to_string().as_bytes(), &names(), "pk")
+                .expect("readable")
                 .into_iter()
                 .map(|r| {
                     let keys = r
@@ -219,5 +278,52 @@ mod tests {
             got("ListTables", json!({})),
             [(String::from("dynamodb:ListTables"), "*".to_string(), vec![])]
         );
+    }
+
+    /// The table ignores members it does not know and would run the rest: every entry
+    /// is authorised by what it would do, whatever comes first in it.
+    #[test]
+    fn what_the_table_would_run_is_what_is_authorised() {
+        let ask = |op: &str, body: Value| requests(op, body.to_string().as_bytes(), &names(), "pk");
+        let put = json!({"TableName": "profiles", "Item": {"pk": {"S": "PROFILE#ada"}}});
+        let got = ask(
+            "TransactWriteItems",
+            json!({"TransactItems": [{"A": {}, "Put": put}]}),
+        )
+        .expect("one operation");
+        assert_eq!(
+            got.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+            ["dynamodb:PutItem"]
+        );
+        let refused = [
+            ("TransactWriteItems", json!({"TransactItems": [{"A": {}}]})),
+            (
+                "TransactWriteItems",
+                json!({"TransactItems": [{"ConditionCheck": {"TableName": "profiles", "Key": {"pk": {"S": "LIMIT#x"}}}, "Put": put}]}),
+            ),
+            ("TransactWriteItems", json!({"TransactItems": []})),
+            ("TransactGetItems", json!({})),
+            ("BatchWriteItem", json!({"RequestItems": {}})),
+            ("Scan", json!([])),
+        ];
+        for (op, body) in refused {
+            assert!(
+                matches!(
+                    ask(op, body.clone()),
+                    Err(Unreadable::Invalid(_) | Unreadable::Body)
+                ),
+                "{op} {body}"
+            );
+        }
+        assert!(matches!(
+            requests("Scan", b"not json", &names(), "pk"),
+            Err(Unreadable::Body)
+        ));
+        let both = ask(
+            "BatchWriteItem",
+            json!({"RequestItems": {"profiles": [{"PutRequest": {"Item": {"pk": {"S": "A"}}}, "DeleteRequest": {"Key": {"pk": {"S": "B"}}}}]}}),
+        )
+        .expect("batch");
+        assert_eq!(both[0].context[0].1, ["A", "B"]);
     }
 }

@@ -113,6 +113,11 @@ impl Iam {
         self
     }
 
+    /// Whether statements are checked (`LOCAL_IAM` on).
+    pub fn enforcing(&self) -> bool {
+        self.enforcing
+    }
+
     /// Reads `template.yaml` and every `functions/*/Cargo.toml` under `root`.
     pub fn load(root: &Path, names: LocalNames, admin: KeyPair) -> Result<Self, StackError> {
         let path = root.join("template.yaml");

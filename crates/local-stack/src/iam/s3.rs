@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::auth::{S3Auth, SecretKey};
-use s3s::dto::{DeleteObjectsInput, PostObjectInput, PutObjectInput};
+use s3s::dto::{
+    CopyObjectInput, CopySource, DeleteObjectsInput, PostObjectInput, PutObjectInput,
+    UploadPartCopyInput,
+};
 use s3s::path::S3Path;
 use s3s::{S3Request, S3Result, s3_error};
 
@@ -44,12 +47,34 @@ pub fn action_of(operation: &str) -> String {
         "HeadBucket" | "ListObjects" | "ListObjectsV2" => "ListBucket",
         "DeleteObjects" => "DeleteObject",
         "ListBuckets" => "ListAllMyBuckets",
-        "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" | "CopyObject" => {
-            "PutObject"
-        }
+        "CreateMultipartUpload"
+        | "UploadPart"
+        | "UploadPartCopy"
+        | "CompleteMultipartUpload"
+        | "CopyObject" => "PutObject",
         other => other,
     };
     format!("s3:{action}")
+}
+
+/// S3 keeps a key as written, but s3s-fs stores it as a file path, where `a/../b` is
+/// `b` and a leading `/` leaves the folder: a grant on `incoming/*` would reach
+/// `avatars/`. Such keys are refused rather than authorised as the path they collapse
+/// to, so the object a caller names is always the object it is authorised for (the
+/// product never makes one).
+fn unambiguous(key: &str) -> S3Result<()> {
+    let ambiguous = key.starts_with('/')
+        || key.contains('\\')
+        || key
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
+    if ambiguous {
+        return Err(s3_error!(
+            InvalidArgument,
+            "The local store cannot hold a key with a . or .. segment, a leading / or a backslash"
+        ));
+    }
+    Ok(())
 }
 
 impl Access {
@@ -90,6 +115,7 @@ impl S3Access for Access {
                 &Request::new(action, LocalNames::bucket_arn(bucket)),
             ),
             S3Path::Object { bucket, key } => {
+                unambiguous(key)?;
                 self.decide(
                     &access_key,
                     &Request::new(action, Self::object_arn(bucket, key)),
@@ -110,6 +136,7 @@ impl S3Access for Access {
         let Some(credentials) = &req.credentials else {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         };
+        unambiguous(&req.input.key)?;
         let arn = Self::object_arn(&req.input.bucket, &req.input.key);
         self.decide(&credentials.access_key, &Request::new("s3:PutObject", arn))
     }
@@ -122,6 +149,7 @@ impl S3Access for Access {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         };
         for object in &req.input.delete.objects {
+            unambiguous(&object.key)?;
             let arn = Self::object_arn(&req.input.bucket, &object.key);
             self.decide(
                 &credentials.access_key,
@@ -135,7 +163,37 @@ impl S3Access for Access {
         let Some(credentials) = &req.credentials else {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         };
+        unambiguous(&req.input.key)?;
         let arn = Self::object_arn(&req.input.bucket, &req.input.key);
         self.decide(&credentials.access_key, &Request::new("s3:PutObject", arn))
+    }
+
+    /// A copy reads its source as `s3:GetObject` (the destination's `s3:PutObject` is
+    /// `check`'s).
+    async fn copy_object(&self, req: &mut S3Request<CopyObjectInput>) -> S3Result<()> {
+        self.may_read_source(req.credentials.as_ref(), &req.input.copy_source)
+    }
+
+    async fn upload_part_copy(&self, req: &mut S3Request<UploadPartCopyInput>) -> S3Result<()> {
+        self.may_read_source(req.credentials.as_ref(), &req.input.copy_source)
+    }
+}
+
+impl Access {
+    fn may_read_source(
+        &self,
+        credentials: Option<&s3s::auth::Credentials>,
+        source: &CopySource,
+    ) -> S3Result<()> {
+        let Some(credentials) = credentials else {
+            return Err(s3_error!(AccessDenied, "Access Denied"));
+        };
+        // The local stack has no access points: a source named through one is nobody's.
+        let CopySource::Bucket { bucket, key, .. } = source else {
+            return Err(s3_error!(AccessDenied, "Access Denied"));
+        };
+        unambiguous(key)?;
+        let arn = Self::object_arn(bucket, key);
+        self.decide(&credentials.access_key, &Request::new("s3:GetObject", arn))
     }
 }

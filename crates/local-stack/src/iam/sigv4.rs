@@ -3,8 +3,43 @@
 //! headers the client signed, the string to sign from its credential scope, and the
 //! signature recomputed with the key's secret. s3s does the same for S3.
 
+use std::time::SystemTime;
+
 use aws_lc_rs::{digest, hmac};
 use http::{HeaderMap, Method, Uri};
+
+/// How far a request's `x-amz-date` may be from now, as AWS allows.
+const SKEW_SECONDS: i64 = 15 * 60;
+
+/// What a signature must commit to besides its secret: the scope it was made for, the
+/// headers it must cover (so that none of them can be swapped under it), and the time
+/// it is checked at.
+#[derive(Clone, Copy)]
+pub struct Expected<'a> {
+    pub region: &'a str,
+    pub service: &'a str,
+    pub signed_headers: &'a [&'a str],
+    pub now: SystemTime,
+}
+
+/// Seconds since the Unix epoch of `20150830T123600Z`.
+fn amz_date_seconds(date: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    Some(
+        time::PrimitiveDateTime::parse(date, format)
+            .ok()?
+            .assume_utc()
+            .unix_timestamp(),
+    )
+}
+
+fn within_skew(date: &str, now: SystemTime) -> bool {
+    let Ok(now) = now.duration_since(SystemTime::UNIX_EPOCH) else {
+        return false;
+    };
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    amz_date_seconds(date).is_some_and(|at| (at - now).abs() <= SKEW_SECONDS)
+}
 
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
 struct Authorization<'a> {
@@ -51,13 +86,15 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// Whether a header-signed request carries a valid signature by `access_key`'s `secret`.
-/// `Some(access_key)` when it does.
+/// Whether a header-signed request carries a valid signature by `access_key`'s `secret`,
+/// made for `expected`'s scope, within 15 minutes of its time, over the body sent and
+/// the headers it must cover. `Ok(access_key)` when it does.
 pub fn verify<'a>(
     method: &Method,
     uri: &Uri,
     headers: &'a HeaderMap,
     body: &[u8],
+    expected: &Expected<'_>,
     secret_of: impl Fn(&str) -> Option<String>,
 ) -> Result<&'a str, Refusal> {
     let header = headers
@@ -70,6 +107,17 @@ pub fn verify<'a>(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or(Refusal::BadSignature)?;
+    let scope_matches = auth.scope.split('/').eq([
+        date.get(..8).unwrap_or_default(),
+        expected.region,
+        expected.service,
+        "aws4_request",
+    ]);
+    let signed: Vec<&str> = auth.signed_headers.split(';').collect();
+    let covers = expected.signed_headers.iter().all(|h| signed.contains(h));
+    if !scope_matches || !covers || !within_skew(date, expected.now) {
+        return Err(Refusal::BadSignature);
+    }
     let mut canonical_headers = String::new();
     for name in auth.signed_headers.split(';') {
         let values: Vec<String> = headers
@@ -84,10 +132,14 @@ pub fn verify<'a>(
             .collect();
         canonical_headers.push_str(&format!("{name}:{}\n", values.join(",")));
     }
-    let payload = headers
-        .get("x-amz-content-sha256")
-        .and_then(|v| v.to_str().ok())
-        .map_or_else(|| sha256_hex(body), str::to_string);
+    // The hash a client declares is signed, but only the body's own hash proves the
+    // signature covers the body that came.
+    let payload = sha256_hex(body);
+    if let Some(declared) = headers.get("x-amz-content-sha256")
+        && declared.as_bytes() != payload.as_bytes()
+    {
+        return Err(Refusal::BadSignature);
+    }
     let mut query: Vec<&str> = uri
         .query()
         .unwrap_or("")
@@ -130,7 +182,7 @@ pub fn verify<'a>(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// No `Authorization` header (dynoxide answers a missing signature itself).
+    /// No `Authorization` header.
     Unsigned,
     UnknownKey,
     BadSignature,
@@ -138,6 +190,8 @@ pub enum Refusal {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     /// AWS's documented example (IAM `ListUsers`, "Create a signed AWS API request").
@@ -164,26 +218,115 @@ mod tests {
         let secret = |k: &str| {
             (k == "AKIDEXAMPLE").then(|| "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_string())
         };
+        let signed_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        let expected = Expected {
+            region: "us-east-1",
+            service: "iam",
+            signed_headers: &["host", "x-amz-date"],
+            now: signed_at,
+        };
+        let check = |uri: &Uri, headers: &HeaderMap, body: &[u8], expected: &Expected<'_>| {
+            verify(&Method::GET, uri, headers, body, expected, secret).map(str::to_string)
+        };
         assert_eq!(
-            verify(&Method::GET, &uri, &headers, b"", secret),
-            Ok("AKIDEXAMPLE")
+            check(&uri, &headers, b"", &expected),
+            Ok("AKIDEXAMPLE".to_string())
         );
         let other: Uri = "/?Action=ListUsers&Version=2010-05-09".parse().unwrap();
         assert_eq!(
-            verify(&Method::GET, &other, &headers, b"", secret),
+            check(&other, &headers, b"", &expected),
             Err(Refusal::BadSignature)
         );
         assert_eq!(
-            verify(&Method::GET, &uri, &headers, b"", |_| Some("guess".into())),
+            verify(&Method::GET, &uri, &headers, b"", &expected, |_| Some(
+                "guess".into()
+            )),
             Err(Refusal::BadSignature)
         );
         assert_eq!(
-            verify(&Method::GET, &uri, &headers, b"", |_| None),
+            verify(&Method::GET, &uri, &headers, b"", &expected, |_| None),
             Err(Refusal::UnknownKey)
         );
         assert_eq!(
-            verify(&Method::GET, &uri, &HeaderMap::new(), b"", secret),
+            check(&uri, &HeaderMap::new(), b"", &expected),
             Err(Refusal::Unsigned)
+        );
+
+        // The same signature, checked against what it must also commit to.
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        let refused = [
+            (
+                "16 minutes later",
+                Expected {
+                    now: signed_at + minutes(16),
+                    ..expected
+                },
+            ),
+            (
+                "16 minutes earlier",
+                Expected {
+                    now: signed_at - minutes(16),
+                    ..expected
+                },
+            ),
+            (
+                "another region",
+                Expected {
+                    region: "eu-west-1",
+                    ..expected
+                },
+            ),
+            (
+                "another service",
+                Expected {
+                    service: "dynamodb",
+                    ..expected
+                },
+            ),
+            (
+                "a header it must cover",
+                Expected {
+                    signed_headers: &["host", "x-amz-date", "x-amz-target"],
+                    ..expected
+                },
+            ),
+        ];
+        for (what, expected) in refused {
+            assert_eq!(
+                check(&uri, &headers, b"", &expected),
+                Err(Refusal::BadSignature),
+                "{what}"
+            );
+        }
+        assert_eq!(
+            check(
+                &uri,
+                &headers,
+                b"",
+                &Expected {
+                    now: signed_at + minutes(15),
+                    ..expected
+                }
+            ),
+            Ok("AKIDEXAMPLE".to_string()),
+            "within 15 minutes"
+        );
+
+        // A declared payload hash must be the hash of the body that came.
+        let mut declared = headers.clone();
+        declared.insert("x-amz-content-sha256", sha256_hex(b"").parse().unwrap());
+        assert_eq!(
+            check(&uri, &declared, b"", &expected),
+            Ok("AKIDEXAMPLE".to_string())
+        );
+        assert_eq!(
+            check(&uri, &declared, b"another body", &expected),
+            Err(Refusal::BadSignature)
+        );
+        declared.insert("x-amz-content-sha256", "UNSIGNED-PAYLOAD".parse().unwrap());
+        assert_eq!(
+            check(&uri, &declared, b"", &expected),
+            Err(Refusal::BadSignature)
         );
     }
 }
