@@ -44,15 +44,18 @@ fn signer(stack: &TestStack) -> UploadSigner {
         MAX,
         Duration::from_secs(300),
     )
-    .with_limit(AccountLimit::new(
-        Arc::new(DynamoRateLimiter::new(
-            &sdk,
-            TABLE,
-            Some(&stack.dynamodb.url()),
-        )),
-        Action::SignUpload,
-        30,
-    ))
+    .with_limit(limit(stack, &sdk, Action::SignUpload, 30))
+}
+
+/// The per-account limit as the function counts it, with that function's key.
+fn limit(
+    stack: &TestStack,
+    sdk: &aws_config::SdkConfig,
+    action: Action,
+    per_hour: u32,
+) -> AccountLimit {
+    let counter = DynamoRateLimiter::new(sdk, TABLE, Some(&stack.dynamodb.url()));
+    AccountLimit::new(Arc::new(counter), action, per_hour)
 }
 
 fn save_profile_store(stack: &TestStack) -> DynamoProfiles {
@@ -68,15 +71,7 @@ fn saver_with(stack: &TestStack, profiles: Box<dyn ProfileStore>) -> ProfileServ
         profiles,
         MAX,
     )
-    .with_limit(AccountLimit::new(
-        Arc::new(DynamoRateLimiter::new(
-            &sdk,
-            TABLE,
-            Some(&stack.dynamodb.url()),
-        )),
-        Action::ProfileWrite,
-        60,
-    ))
+    .with_limit(limit(stack, &sdk, Action::ProfileWrite, 60))
 }
 
 fn saver(stack: &TestStack) -> ProfileService {

@@ -50,31 +50,24 @@ fn a_quadrant_crop_gives_that_colour_only() {
 }
 
 #[test]
-fn exif_orientation_6_gives_upright_variants() {
+fn a_picture_turned_by_its_exif_gives_upright_variants() {
     // Upright 100×200; its top square is white on the left and red on the right. Cleaned
-    // first, as on publish: the orientation survives cleaning and is applied here.
-    let clean = crate::avatar::verify_and_clean(sideways_jpeg().into(), ContentType::Jpeg).unwrap();
-    let variants = render(&clean.bytes, ContentType::Jpeg, crop(0, 0, 100));
-    for image in decoded(&variants) {
-        assert!(near(sample(&image, 0.25, 0.25), WHITE));
-        assert!(near(sample(&image, 0.25, 0.75), WHITE));
-        assert!(near(sample(&image, 0.75, 0.25), RED));
-        assert!(near(sample(&image, 0.75, 0.75), RED));
-    }
-}
-
-#[test]
-fn a_png_turned_by_its_exif_gives_upright_variants() {
-    // As the JPEG above: browsers turn a PNG by its eXIf orientation, so the crop view
-    // measures the turned picture; cleaning keeps the orientation and rendering applies it.
-    let clean = crate::avatar::verify_and_clean(sideways_png().into(), ContentType::Png).unwrap();
-    assert!(render_variants(&clean.bytes, ContentType::Png, crop(0, 100, 100)).is_ok());
-    let variants = render(&clean.bytes, ContentType::Png, crop(0, 0, 100));
-    for image in decoded(&variants) {
-        assert!(near(sample(&image, 0.25, 0.25), WHITE));
-        assert!(near(sample(&image, 0.25, 0.75), WHITE));
-        assert!(near(sample(&image, 0.75, 0.25), RED));
-        assert!(near(sample(&image, 0.75, 0.75), RED));
+    // first, as on publish: the orientation survives cleaning (a JPEG's APP1, a PNG's
+    // eXIf: browsers turn both, so the crop view measures the turned picture) and is
+    // applied here.
+    for (picture, content_type) in [
+        (sideways_jpeg(), ContentType::Jpeg),
+        (sideways_png(), ContentType::Png),
+    ] {
+        let clean = crate::avatar::verify_and_clean(picture.into(), content_type).unwrap();
+        assert!(render_variants(&clean.bytes, content_type, crop(0, 100, 100)).is_ok());
+        let variants = render(&clean.bytes, content_type, crop(0, 0, 100));
+        for image in decoded(&variants) {
+            assert!(near(sample(&image, 0.25, 0.25), WHITE), "{content_type}");
+            assert!(near(sample(&image, 0.25, 0.75), WHITE), "{content_type}");
+            assert!(near(sample(&image, 0.75, 0.25), RED), "{content_type}");
+            assert!(near(sample(&image, 0.75, 0.75), RED), "{content_type}");
+        }
     }
 }
 
