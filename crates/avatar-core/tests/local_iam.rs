@@ -436,8 +436,9 @@ fn code<E: aws_sdk_s3::error::ProvideErrorMetadata>(err: &E) -> String {
     err.code().unwrap_or_default().to_string()
 }
 
-#[tokio::test]
-async fn no_key_reaches_past_its_statements() {
+/// A stack holding a published avatar (`avatars/ada/a.png`) and an upload
+/// (`incoming/x/y.png`), put with the administrator key.
+async fn with_an_avatar_and_an_upload() -> TestStack {
     let stack = TestStack::start().await;
     stack
         .put("avatars/ada/a.png", images::png(4, 4), "image/png")
@@ -445,6 +446,12 @@ async fn no_key_reaches_past_its_statements() {
     stack
         .put("incoming/x/y.png", images::png(4, 4), "image/png")
         .await;
+    stack
+}
+
+#[tokio::test]
+async fn no_key_reaches_past_its_statements() {
+    let stack = with_an_avatar_and_an_upload().await;
     let before = stack.keys().await;
 
     // S3: (function, operation, key, allowed)
@@ -884,13 +891,7 @@ async fn a_key_that_collapses_to_another_path_is_refused() {
 
 #[tokio::test]
 async fn a_copy_reads_its_source_only_with_leave_to_read_it() {
-    let stack = TestStack::start().await;
-    stack
-        .put("avatars/ada/a.png", images::png(4, 4), "image/png")
-        .await;
-    stack
-        .put("incoming/x/y.png", images::png(3, 3), "image/png")
-        .await;
+    let stack = with_an_avatar_and_an_upload().await;
     let before = stack.keys().await;
     // sign-upload may write under incoming/ but read nothing.
     let sign_upload = s3_as(&stack, "sign-upload");

@@ -48,6 +48,22 @@ fn loopback() -> SocketAddr {
 }
 
 impl TestStack {
+    /// A function's environment on this stack, as `setup` reads it: the bucket, the table,
+    /// both endpoints, and `settings` (limits, sizes) on top.
+    pub fn function_env(
+        &self,
+        settings: &[(&str, &str)],
+    ) -> avatar_core::config::Env<impl Fn(&str) -> Option<String> + use<>> {
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("UPLOADS_BUCKET".to_string(), BUCKET.to_string()),
+            ("PROFILES_TABLE".to_string(), TABLE.to_string()),
+            ("AWS_ENDPOINT_URL_S3".to_string(), self.s3.url()),
+            ("AWS_ENDPOINT_URL_DYNAMODB".to_string(), self.dynamodb.url()),
+        ]);
+        vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        avatar_core::config::Env::from_fn(move |name| vars.get(name).cloned())
+    }
+
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         Self::start_in(dir).await

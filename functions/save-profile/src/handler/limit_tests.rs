@@ -1,10 +1,7 @@
 //! The per-account limit seen from the HTTP side: a 429 in the §3 shape with `Retry-After`.
 
-use std::collections::HashMap;
-
-use avatar_core::config::Env;
 use serde_json::{Value, json};
-use test_support::{BUCKET, TABLE, TestStack, events};
+use test_support::{TestStack, events};
 
 use super::*;
 
@@ -20,14 +17,7 @@ fn save_event(body: &Value) -> Request {
 #[tokio::test]
 async fn over_the_limit_is_429_with_retry_after_and_nothing_written() {
     let stack = TestStack::start().await;
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("UPLOADS_BUCKET", BUCKET.to_string()),
-        ("PROFILES_TABLE", TABLE.to_string()),
-        ("PROFILE_WRITES_PER_HOUR", "1".to_string()),
-        ("AWS_ENDPOINT_URL_S3", stack.s3.url()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
-    ]);
-    let env = Env::from_fn(move |name| vars.get(name).cloned());
+    let env = stack.function_env(&[("PROFILE_WRITES_PER_HOUR", "1")]);
     let profiles = avatar_core::setup::profile_service(&env, stack.sdk_config()).expect("config");
 
     let first = handle(

@@ -1,13 +1,12 @@
 use std::collections::HashMap;
 
-use avatar_core::config::Env;
 use avatar_core::domain::{AccountId, ContentType, UploadKey};
 use avatar_core::service::ProfileService;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::Request;
 use serde_json::{Value, json};
 use test_support::events::FIXTURE_SUB;
-use test_support::{BUCKET, TABLE, TestStack, events, images};
+use test_support::{TestStack, events, images};
 
 use super::*;
 
@@ -26,14 +25,7 @@ impl Harness {
     async fn start_with_max(max: u64) -> Self {
         let stack = TestStack::start().await;
         let sdk = stack.sdk_config();
-        let vars: HashMap<&str, String> = HashMap::from([
-            ("UPLOADS_BUCKET", BUCKET.to_string()),
-            ("PROFILES_TABLE", TABLE.to_string()),
-            ("MAX_UPLOAD_BYTES", max.to_string()),
-            ("AWS_ENDPOINT_URL_S3", stack.s3.url()),
-            ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
-        ]);
-        let env = Env::from_fn(move |name| vars.get(name).cloned());
+        let env = stack.function_env(&[("MAX_UPLOAD_BYTES", &max.to_string())]);
         let profiles = avatar_core::setup::profile_service(&env, sdk).expect("config");
         Self { stack, profiles }
     }

@@ -1,11 +1,8 @@
 //! The per-account limit seen from the HTTP side: a 429 in the §3 shape with `Retry-After`.
 
-use std::collections::HashMap;
-
-use avatar_core::config::Env;
 use lambda_http::Request;
 use serde_json::Value;
-use test_support::{BUCKET, TABLE, TestStack, events};
+use test_support::{TestStack, events};
 
 use super::*;
 
@@ -16,14 +13,7 @@ fn ok_event() -> Request {
 #[tokio::test]
 async fn over_the_limit_is_429_with_retry_after_and_no_form() {
     let stack = TestStack::start().await;
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("UPLOADS_BUCKET", BUCKET.to_string()),
-        ("PROFILES_TABLE", TABLE.to_string()),
-        ("UPLOADS_PER_HOUR", "1".to_string()),
-        ("AWS_ENDPOINT_URL_S3", stack.s3.url()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", stack.dynamodb.url()),
-    ]);
-    let env = Env::from_fn(move |name| vars.get(name).cloned());
+    let env = stack.function_env(&[("UPLOADS_PER_HOUR", "1")]);
     let signer = avatar_core::setup::upload_signer(&env, stack.sdk_config()).expect("config");
 
     let first = handle(&signer, ok_event()).await.expect("infallible");
