@@ -4,8 +4,8 @@
 //! adds more than the few bytes of a rebuilt JFIF/EXIF header.
 #![no_main]
 
-use avatar_core::avatar::verify_and_clean;
-use avatar_core::domain::ContentType;
+use avatar_domain::avatar::verify_and_clean;
+use avatar_domain::values::ContentType;
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 

@@ -19,7 +19,7 @@ use s3s::service::{S3Service, S3ServiceBuilder};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use avatar_core::headers;
+use avatar_aws::headers;
 
 use crate::auth_config::{self, AuthConfig, TemplateSignIn};
 use crate::clock::SharedClock;

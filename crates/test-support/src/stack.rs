@@ -53,7 +53,7 @@ impl TestStack {
     pub fn function_env(
         &self,
         settings: &[(&str, &str)],
-    ) -> avatar_core::config::Env<impl Fn(&str) -> Option<String> + use<>> {
+    ) -> avatar_aws::config::Env<impl Fn(&str) -> Option<String> + use<>> {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("UPLOADS_BUCKET".to_string(), BUCKET.to_string()),
             ("PROFILES_TABLE".to_string(), TABLE.to_string()),
@@ -61,7 +61,7 @@ impl TestStack {
             ("AWS_ENDPOINT_URL_DYNAMODB".to_string(), self.dynamodb.url()),
         ]);
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        avatar_core::config::Env::from_fn(move |name| vars.get(name).cloned())
+        avatar_aws::config::Env::from_fn(move |name| vars.get(name).cloned())
     }
 
     pub async fn start() -> Self {
@@ -184,7 +184,7 @@ impl TestStack {
     /// Puts an object with its SHA-256 stored beside it, as a browser POST through the
     /// signed form leaves it.
     pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) {
-        let checksum = avatar_core::domain::Sha256Checksum::of(&body);
+        let checksum = avatar_domain::values::Sha256Checksum::of(&body);
         self.s3_client
             .put_object()
             .bucket(BUCKET)

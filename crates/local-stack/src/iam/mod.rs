@@ -240,13 +240,18 @@ mod tests {
         let keys = function_keys(&root()).unwrap();
         assert_eq!(
             keys.keys().map(String::as_str).collect::<Vec<_>>(),
-            ["get-profile", "save-profile", "sign-upload"]
+            [
+                "delete-profile",
+                "get-profile",
+                "save-profile",
+                "sign-upload"
+            ]
         );
         let iam = iam();
         assert_eq!(
             iam.key_pairs().len(),
-            4,
-            "admin + three distinct function keys"
+            5,
+            "admin + four distinct function keys"
         );
         let mut shared = keys.clone();
         shared.insert("get-profile".into(), keys["save-profile"].clone());

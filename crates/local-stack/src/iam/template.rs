@@ -426,7 +426,12 @@ Resources:
         let functions = function_statements(text, &names()).unwrap();
         assert_eq!(
             functions.keys().map(String::as_str).collect::<Vec<_>>(),
-            ["get-profile", "save-profile", "sign-upload"]
+            [
+                "delete-profile",
+                "get-profile",
+                "save-profile",
+                "sign-upload"
+            ]
         );
         for statements in functions.values() {
             for resource in statements.iter().flat_map(|s| &s.resources) {

@@ -1,6 +1,6 @@
 use std::time::{Duration, SystemTime};
 
-use avatar_core::signer::{CredentialSource, PostSigner};
+use avatar_aws::signer::{CredentialSource, PostSigner, S3FormSigner};
 use aws_credential_types::Credentials;
 use lambda_http::Request;
 use serde_json::{Value, json};
@@ -14,13 +14,15 @@ const CHECKSUM: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 fn signer() -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
-        CredentialSource::from_static(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            Some("session-token".into()),
-            None,
-            "test",
+        Box::new(S3FormSigner::new(
+            PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
+            CredentialSource::from_static(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                Some("session-token".into()),
+                None,
+                "test",
+            )),
         )),
         MAX,
         Duration::from_secs(300),
@@ -518,7 +520,7 @@ async fn hostile_filenames_never_reach_the_key() {
         let (status, answer) = call(with_body(Some("application/json"), &body)).await;
         assert_eq!(status, 201, "{filename:?}: {answer}");
         let key = answer["key"].as_str().unwrap();
-        avatar_core::domain::UploadKey::try_from(key).expect("canonical key");
+        avatar_domain::values::UploadKey::try_from(key).expect("canonical key");
         assert!(key.ends_with(".jpg"));
     }
 }
@@ -545,10 +547,12 @@ async fn credentials_that_cannot_be_resolved_are_a_503() {
         }
     }
     let signer = UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
-        CredentialSource::new(
-            aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
-        ),
+        Box::new(S3FormSigner::new(
+            PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
+            CredentialSource::new(
+                aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
+            ),
+        )),
         MAX,
         Duration::from_secs(300),
     );
