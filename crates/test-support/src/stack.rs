@@ -1,3 +1,4 @@
+use avatar_aws::schema::ItemKind;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -227,12 +228,14 @@ impl TestStack {
 
     /// The raw DynamoDB item of a profile (`PROFILE#{username}`).
     pub async fn item(&self, username: &str) -> Option<HashMap<String, AttributeValue>> {
-        self.item_by_key(&format!("PROFILE#{username}")).await
+        self.item_by_key(&format!("{}{username}", ItemKind::Profile.prefix()))
+            .await
     }
 
     /// The raw DynamoDB item of an account's owner record (`OWNER#{sub}`).
     pub async fn owner_item(&self, sub: &str) -> Option<HashMap<String, AttributeValue>> {
-        self.item_by_key(&format!("OWNER#{sub}")).await
+        self.item_by_key(&format!("{}{sub}", ItemKind::Owner.prefix()))
+            .await
     }
 
     async fn item_by_key(&self, pk: &str) -> Option<HashMap<String, AttributeValue>> {
@@ -257,7 +260,7 @@ impl TestStack {
                 !item
                     .get("pk")
                     .and_then(|pk| pk.as_s().ok())
-                    .is_some_and(|pk| pk.starts_with("LIMIT#"))
+                    .is_some_and(|pk| ItemKind::of(pk) == Some(ItemKind::Limit))
             })
             .collect()
     }

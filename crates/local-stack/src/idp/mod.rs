@@ -10,6 +10,7 @@ mod discovery;
 mod keys;
 mod logout;
 mod page;
+mod request;
 mod token;
 mod tokens;
 
