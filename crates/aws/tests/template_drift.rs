@@ -23,7 +23,10 @@ fn read(path: &str) -> String {
 }
 
 fn template() -> Value {
-    serde_yaml::from_str(&read("template.yaml")).expect("template.yaml parses")
+    local_stack::template::Template::load(&root().join("template.yaml"))
+        .expect("template.yaml parses")
+        .document()
+        .clone()
 }
 
 /// The template's functions, by the crate their CodeUri points at.
@@ -191,8 +194,11 @@ fn the_local_gateway_reads_the_same_routes() {
             .is_none(),
         "routes live in template.yaml only"
     );
-    let routes =
-        local_stack::gateway::routes::Routes::parse(&read("template.yaml")).expect("routes");
+    let routes = local_stack::gateway::routes::Routes::from_template(
+        &local_stack::template::Template::load(&root().join("template.yaml"))
+            .expect("template.yaml"),
+    )
+    .expect("routes");
     let local: BTreeSet<(String, String, String, bool)> = routes
         .iter()
         .map(|r| {
@@ -389,6 +395,46 @@ fn each_function_may_do_exactly_what_its_code_calls() {
             panic!("{name}: main.rs builds its service in a way this test does not know");
         };
         assert_eq!(template_actions(&props), set(needs), "{name}");
+    }
+}
+
+/// The route that deletes reaches a function of its own, whose role can delete but write
+/// nothing: no object put, no item updated, and a put only of purge records.
+#[test]
+fn the_deleting_function_can_delete_and_not_write() {
+    let template = template();
+    let route = resources_of_type(&template, "AWS::ApiGatewayV2::Route")
+        .into_values()
+        .find(|r| r["RouteKey"] == "DELETE /api/profile")
+        .expect("DELETE /api/profile");
+    let integrations = resources_of_type(&template, "AWS::ApiGatewayV2::Integration");
+    let function = referenced(&integrations[&referenced(&route["Target"])]["IntegrationUri"]);
+    assert_eq!(function, "DeleteProfileFunction");
+    let props = &template["Resources"][function.as_str()]["Properties"];
+    let actions = template_actions(props);
+    for write in ["s3:PutObject", "dynamodb:UpdateItem"] {
+        assert!(!actions.contains(write), "{write} in {actions:?}");
+    }
+    for statement in props["Policies"][0]["Statement"].as_sequence().unwrap() {
+        if statement["Action"] == "dynamodb:PutItem" {
+            assert_eq!(
+                statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+                Value::Sequence(vec![
+                    avatar_aws::schema::leading_keys_pattern(avatar_aws::schema::ItemKind::Purge)
+                        .into()
+                ]),
+                "puts only purge records"
+            );
+        }
+    }
+    // And no other function may delete a profile's items any more.
+    for (name, props) in template_functions() {
+        if name != "delete-profile" {
+            assert!(
+                !template_actions(&props).contains("dynamodb:DeleteItem"),
+                "{name}"
+            );
+        }
     }
 }
 

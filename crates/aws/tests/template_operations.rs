@@ -17,7 +17,10 @@ fn read(path: &str) -> String {
 }
 
 fn template() -> Value {
-    serde_yaml::from_str(&read("template.yaml")).expect("template.yaml parses")
+    local_stack::template::Template::load(&root().join("template.yaml"))
+        .expect("template.yaml parses")
+        .document()
+        .clone()
 }
 
 fn resources(template: &Value, kind: &str) -> BTreeMap<String, Value> {

@@ -10,6 +10,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_stack::iam::{Iam, KeyPair, LocalNames};
+use local_stack::template::Template;
 use local_stack::{DynamoSettings, Running, S3Settings, start_dynamodb, start_s3};
 
 pub const ACCESS_KEY: &str = "AKIDTESTSTACK";
@@ -85,7 +86,7 @@ impl TestStack {
     async fn start_with(dir: tempfile::TempDir, template: &str) -> Self {
         let iam = Arc::new(
             Iam::new(
-                template,
+                &Template::parse(template).expect("template.yaml parses"),
                 LocalNames::new(REGION, BUCKET, TABLE),
                 KeyPair::new(ACCESS_KEY, SECRET_KEY),
                 &function_keys(),

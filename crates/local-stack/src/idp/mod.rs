@@ -4,6 +4,7 @@
 //! RS256 access tokens shaped like Cognito's. Anyone can sign in as any name: it exists for
 //! development on 127.0.0.1 and must never be reachable from anywhere else.
 
+pub mod auth_config;
 mod authorize;
 mod codes;
 mod discovery;

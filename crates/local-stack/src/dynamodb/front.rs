@@ -12,8 +12,9 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 
-use crate::iam::sigv4::{self, Refusal};
-use crate::iam::{self, Iam, Verdict};
+use super::authorize;
+use super::sigv4::{self, Refusal};
+use crate::iam::{Iam, Verdict};
 
 /// DynamoDB accepts bodies up to 16 MB.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -54,25 +55,21 @@ pub(crate) async fn guard(State(front): State<Arc<Front>>, request: Request) -> 
         Err(Refusal::Unsigned) if !front.iam.enforcing() => {
             return forward(&front, parts, body).await;
         }
-        Err(Refusal::Unsigned) => return json_error(iam::dynamodb::missing_token()),
-        Err(Refusal::BadSignature) => return json_error(iam::dynamodb::invalid_signature()),
-        Err(Refusal::UnknownKey) => return json_error(iam::dynamodb::unrecognized_client()),
+        Err(Refusal::Unsigned) => return json_error(authorize::missing_token()),
+        Err(Refusal::BadSignature) => return json_error(authorize::invalid_signature()),
+        Err(Refusal::UnknownKey) => return json_error(authorize::unrecognized_client()),
     };
-    if let Some(operation) = iam::dynamodb::operation(&parts.headers) {
-        let requests = match iam::dynamodb::requests(
-            &operation,
-            &body,
-            front.iam.names(),
-            front.partition_key,
-        ) {
-            Ok(requests) => requests,
-            Err(unreadable) => return json_error(unreadable.answer()),
-        };
+    if let Some(operation) = authorize::operation(&parts.headers) {
+        let requests =
+            match authorize::requests(&operation, &body, front.iam.names(), front.partition_key) {
+                Ok(requests) => requests,
+                Err(unreadable) => return json_error(unreadable.answer()),
+            };
         for request in &requests {
             let refused = match front.iam.authorise(&key, request) {
                 Verdict::Allowed => continue,
-                Verdict::Denied(message) => iam::dynamodb::access_denied(&message),
-                Verdict::UnknownKey => iam::dynamodb::unrecognized_client(),
+                Verdict::Denied(message) => authorize::access_denied(&message),
+                Verdict::UnknownKey => authorize::unrecognized_client(),
             };
             return json_error(refused);
         }

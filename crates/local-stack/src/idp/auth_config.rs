@@ -2,7 +2,6 @@
 //! the Cognito app client does, and the page's `auth-config.json` (written from the stack's
 //! outputs by scripts/publish-site on AWS, served by the edge here).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::Json;
@@ -11,8 +10,8 @@ use axum::response::IntoResponse;
 use http::{HeaderMap, header};
 use serde_yaml::Value;
 
-use crate::StackError;
 use crate::idp::MOUNT;
+use crate::template::Template;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateSignIn {
@@ -23,21 +22,11 @@ pub struct TemplateSignIn {
 }
 
 impl TemplateSignIn {
-    pub fn load(template: &Path) -> Result<Self, StackError> {
-        let text = std::fs::read_to_string(template).map_err(StackError::io(format!(
-            "cannot read {}",
-            template.display()
-        )))?;
-        Self::parse(&text).map_err(|e| StackError::Setup(format!("{}: {e}", template.display())))
-    }
-
-    pub fn parse(template: &str) -> Result<Self, String> {
-        let doc: Value = serde_yaml::from_str(template).map_err(|e| e.to_string())?;
-        let clients: Vec<&Value> = doc["Resources"]
-            .as_mapping()
-            .ok_or("no Resources mapping")?
-            .values()
-            .filter(|r| r["Type"].as_str() == Some("AWS::Cognito::UserPoolClient"))
+    /// The app client's scopes and the page's `AuthScope` output in `template`.
+    pub fn from_template(template: &Template) -> Result<Self, String> {
+        let clients: Vec<&Value> = template
+            .of_type("AWS::Cognito::UserPoolClient")
+            .map(|(_, props)| props)
             .collect();
         let [client] = clients.as_slice() else {
             return Err(format!(
@@ -45,14 +34,14 @@ impl TemplateSignIn {
                 clients.len()
             ));
         };
-        let allowed_scopes: Vec<String> = client["Properties"]["AllowedOAuthScopes"]
+        let allowed_scopes: Vec<String> = client["AllowedOAuthScopes"]
             .as_sequence()
             .ok_or("the app client has no AllowedOAuthScopes")?
             .iter()
             .filter_map(Value::as_str)
             .map(str::to_string)
             .collect();
-        let page_scope = doc["Outputs"]["AuthScope"]["Value"]
+        let page_scope = template.section("Outputs")["AuthScope"]["Value"]
             .as_str()
             .ok_or("no AuthScope output (the scopes the page asks for)")?
             .to_string();
@@ -115,7 +104,9 @@ mod tests {
     #[test]
     fn the_projects_template() {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
-        let sign_in = TemplateSignIn::load(&path).unwrap();
+        let sign_in =
+            TemplateSignIn::from_template(&crate::template::Template::load(&path).unwrap())
+                .unwrap();
         assert!(
             sign_in
                 .allowed_scopes

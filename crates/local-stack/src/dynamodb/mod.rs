@@ -1,11 +1,15 @@
+mod authorize;
+mod front;
+mod sigv4;
+
 use std::path::PathBuf;
 
 use std::sync::Arc;
 
 use dynoxide::Database;
 
-use crate::dynamodb_front::{Front, guard};
 use crate::iam::Iam;
+use front::{Front, guard};
 
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};

@@ -6,7 +6,7 @@
 use http::HeaderMap;
 use serde_json::{Value, json};
 
-use super::{LocalNames, Request};
+use crate::iam::{LocalNames, Request};
 
 pub const LEADING_KEYS: &str = "dynamodb:LeadingKeys";
 

@@ -15,7 +15,7 @@ use s3s::dto::{
 use s3s::path::S3Path;
 use s3s::{S3Request, S3Result, s3_error};
 
-use super::{Iam, LocalNames, Request, Verdict};
+use crate::iam::{Iam, LocalNames, Request, Verdict};
 
 /// The secrets of every key the local IAM knows.
 pub struct Keys(pub Arc<Iam>);

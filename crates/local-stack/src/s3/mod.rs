@@ -1,6 +1,7 @@
 //! The embedded S3: s3s-fs behind a thin layer that answers browser uploads (POST Object)
 //! and missing buckets as S3 does, wrapped in the app's one CORS rule.
 
+mod authorize;
 mod bucket;
 mod checksum;
 mod form;
@@ -23,7 +24,7 @@ use s3s::config::{S3Config, StaticConfigProvider};
 use s3s::service::{S3Service, S3ServiceBuilder};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use crate::iam::{self, Iam};
+use crate::iam::Iam;
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};
 
@@ -62,8 +63,8 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
     let mut builder = S3ServiceBuilder::new(fs);
     match &settings.iam {
         Some(iam) => {
-            builder.set_auth(iam::s3::Keys(Arc::clone(iam)));
-            builder.set_access(iam::s3::Access {
+            builder.set_auth(authorize::Keys(Arc::clone(iam)));
+            builder.set_access(authorize::Access {
                 iam: Arc::clone(iam),
                 root: root.clone(),
             });
