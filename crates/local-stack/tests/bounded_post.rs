@@ -97,7 +97,7 @@ impl Stack {
         Self {
             child,
             s3: format!("127.0.0.1:{s3_port}"),
-            data: data,
+            data,
             access_key: vars["AWS_ACCESS_KEY_ID"].clone(),
             secret_key: vars["AWS_SECRET_ACCESS_KEY"].clone(),
             bucket: vars["UPLOADS_BUCKET"].clone(),
