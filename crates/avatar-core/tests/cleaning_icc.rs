@@ -77,6 +77,10 @@ fn a_zlib_bomb_icc_profile_is_dropped_within_the_memory_bound() {
     // The inflate buffer stops at 1 MiB + 1 byte; the inflater's state and the clean copy
     // of a ~64 KiB file come on top. 64 MiB would be the bomb inflated.
     let bound = 2 * 1024 * 1024;
+    println!(
+        "cleaning a {} byte PNG with a 64 MiB bomb held {peak} bytes at its peak",
+        upload.len()
+    );
     assert!(
         peak < bound,
         "cleaning held {peak} bytes at its peak (bound {bound})"
