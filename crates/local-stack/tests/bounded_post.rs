@@ -1,6 +1,7 @@
 //! The local S3 reads no more of a browser POST than it may store: a 96 MiB form is refused
 //! with S3's `400 EntityTooLarge` — declared by its Content-Length, or chunked and counted
-//! as it streams, with or without a SHA-256 to check — and the stack's peak memory grows by
+//! as it streams, with or without a SHA-256 to check — or, forged, with `403
+//! SignatureDoesNotMatch` before its body is read, and the stack's peak memory grows by
 //! less than 24 MiB. The stack runs as its own process (the `local-stack` binary, as
 //! `scripts/dev` runs it), so its peak resident set (`VmHWM`) is its alone.
 
@@ -270,21 +271,55 @@ async fn a_96_mib_post_is_refused_and_the_stack_holds_none_of_it() {
     let before = stack.peak_kib();
 
     let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(vec![0u8; BIG]));
+    // name, named digest, chunked, signature tampered, expected status and code.
     let cases = [
         (
             "declared length, SHA-256 named",
             Some(digest.as_str()),
             false,
+            false,
+            400,
+            "EntityTooLarge",
         ),
-        ("chunked, SHA-256 named", Some(digest.as_str()), true),
-        ("chunked, no SHA-256", None, true),
+        (
+            "chunked, SHA-256 named",
+            Some(digest.as_str()),
+            true,
+            false,
+            400,
+            "EntityTooLarge",
+        ),
+        (
+            "chunked, no SHA-256",
+            None,
+            true,
+            false,
+            400,
+            "EntityTooLarge",
+        ),
+        // The signature is checked before the body is read, so a forged form names no size.
+        (
+            "chunked, SHA-256 named, wrong signature",
+            Some(digest.as_str()),
+            true,
+            true,
+            403,
+            "SignatureDoesNotMatch",
+        ),
     ];
-    for (name, checksum, chunked) in cases {
-        let fields = stack.form(checksum);
-        let (status, answer) = post(&stack, &fields, BIG, chunked).await;
-        assert_eq!(status, 400, "{name}: {answer}");
+    for (name, checksum, chunked, forged, status, code) in cases {
+        let mut fields = stack.form(checksum);
+        if forged {
+            let signature = fields
+                .iter_mut()
+                .find(|(n, _)| n == "x-amz-signature")
+                .expect("a signature");
+            signature.1 = "0".repeat(64);
+        }
+        let (got, answer) = post(&stack, &fields, BIG, chunked).await;
+        assert_eq!(got, status, "{name}: {answer}");
         assert!(
-            answer.contains("<Code>EntityTooLarge</Code>"),
+            answer.contains(&format!("<Code>{code}</Code>")),
             "{name}: {answer}"
         );
         assert_eq!(stack.stored(), 1, "{name}: nothing more stored");
