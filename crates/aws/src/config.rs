@@ -11,7 +11,9 @@ pub struct ConfigError {
 }
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024;
-pub const DEFAULT_UPLOAD_URL_TTL: Duration = Duration::from_secs(300);
+/// A form is signed right before its upload starts, so a minute is plenty; a form that
+/// leaks (a log, a shared screen) is useless a minute later.
+pub const DEFAULT_UPLOAD_URL_TTL: Duration = Duration::from_secs(60);
 /// Per-account allowances per hour (`limits`).
 pub const DEFAULT_UPLOADS_PER_HOUR: u32 = 30;
 pub const DEFAULT_PROFILE_WRITES_PER_HOUR: u32 = 60;
@@ -137,7 +139,7 @@ mod tests {
     fn defaults_apply_when_unset() {
         let e = env(&[]);
         assert_eq!(e.max_upload_bytes().unwrap(), 5_242_880);
-        assert_eq!(e.upload_url_ttl().unwrap(), Duration::from_secs(300));
+        assert_eq!(e.upload_url_ttl().unwrap(), Duration::from_secs(60));
         assert_eq!(e.uploads_per_hour().unwrap(), 30);
         assert_eq!(e.profile_writes_per_hour().unwrap(), 60);
         assert!(e.required("UPLOADS_BUCKET").is_err());

@@ -566,9 +566,8 @@ fn the_upload_limit_is_one_parameter_for_both_functions() {
         parameter["Default"],
         avatar_aws::config::DEFAULT_MAX_UPLOAD_BYTES
     );
-    assert_eq!(
-        parameter["MaxValue"],
-        5u64 * 1024 * 1024 * 1024,
+    assert!(
+        parameter["MaxValue"].as_u64() <= Some(5u64 * 1024 * 1024 * 1024),
         "S3's POST limit"
     );
     let readers: Vec<String> = template_functions()

@@ -106,6 +106,11 @@ fn gif_carriers_are_removed_and_the_picture_renders_the_same() {
 }
 
 #[test]
+fn profiles_that_are_not_icc_are_dropped_and_the_picture_renders_the_same() {
+    check_all(carriers::not_icc_fixtures());
+}
+
+#[test]
 fn kept_colour_information_survives() {
     let cases: [(&str, &[&str]); 7] = [
         (

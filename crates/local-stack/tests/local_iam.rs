@@ -294,6 +294,18 @@ fn removals() -> Vec<(&'static str, String, String, &'static str)> {
             "create",
         ),
         (
+            "get-profile fenced to the counters instead of profiles and owners",
+            r#"dynamodb:LeadingKeys: ["PROFILE#*", "OWNER#*"]"#.into(),
+            r#"dynamodb:LeadingKeys: ["LIMIT#*"]"#.into(),
+            "read",
+        ),
+        (
+            "get-profile fenced to profiles without their owners",
+            r#"dynamodb:LeadingKeys: ["PROFILE#*", "OWNER#*"]"#.into(),
+            r#"dynamodb:LeadingKeys: ["PROFILE#*"]"#.into(),
+            "read own",
+        ),
+        (
             "get-profile without dynamodb:GetItem",
             "            - Sid: ReadProfile\n              Effect: Allow\n              Action: dynamodb:GetItem\n".into(),
             "            - Sid: ReadProfile\n              Effect: Allow\n              Action: dynamodb:Query\n".into(),
@@ -569,8 +581,11 @@ async fn no_key_reaches_past_its_statements() {
     }
     assert_eq!(stack.keys().await, before, "nothing was stored or deleted");
 
-    // DynamoDB: get-profile reads only; sign-upload touches only LIMIT# counters.
+    // DynamoDB: get-profile reads only profiles and owners; sign-upload touches only
+    // LIMIT# counters.
     let table_cases = [
+        ("get-profile", "get", "LIMIT#x"),
+        ("get-profile", "get", "LIMITED#x"),
         ("get-profile", "put", "PROFILE#ada"),
         ("get-profile", "update", "PROFILE#ada"),
         ("get-profile", "delete", "OWNER#x"),

@@ -155,6 +155,9 @@ fn is_icc_profile(data: &[u8], first_block: usize, end: usize) -> bool {
     while at < end {
         let len = usize::from(u8_at(data, at).unwrap_or(0));
         profile.extend_from_slice(bytes(data, at + 1, len).unwrap_or_default());
+        if profile.len() > icc::MAX_PROFILE_LEN {
+            return false;
+        }
         at += 1 + len;
     }
     icc::is_profile(&profile, profile.len())

@@ -1,7 +1,8 @@
 //! PNG, walked chunk by chunk. Kept byte for byte: IHDR, PLTE (palette images only, cut to
 //! the entries the bit depth can index), tRNS, IDAT, the colour chunks (gAMA, cHRM, sRGB,
-//! cICP, sBIT, mDCV, cLLI), APNG's acTL/fcTL/fdAT, and IEND. Rebuilt: iCCP, under a neutral
-//! name (its name is free text), and eXIf with nothing but the orientation, when it turns
+//! cICP, sBIT, mDCV, cLLI), APNG's acTL/fcTL/fdAT, and IEND. Rebuilt: iCCP, if it inflates
+//! within 1 MiB to a well-formed profile, deflated afresh under a neutral name (its name is
+//! free text), and eXIf with nothing but the orientation, when it turns
 //! the picture (browsers apply it, and the crop view measures the turned picture). Everything
 //! else — tEXt, zTXt, iTXt, the rest of eXIf, tIME, caBX, bKGD, pHYs, hIST, sPLT, private and
 //! unknown chunks, bytes after IEND — is dropped.
@@ -15,7 +16,7 @@ use super::frames::FrameBudget;
 use super::orientation;
 use super::pieces::Pieces;
 use super::read::{be32, bytes, u8_at};
-use super::{Rejection, Size};
+use super::{Rejection, Size, icc};
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const IEND_CHUNK: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
@@ -298,21 +299,23 @@ fn palette<'a>(
     Ok(())
 }
 
-/// iCCP: name, NUL, compression method 0, the deflated profile. The profile stays as it
-/// is (checking it would mean inflating it); the name is replaced.
+/// iCCP: name, NUL, compression method 0, the deflated profile. Kept only if the profile
+/// inflates within the bound to a well-formed one; it is then deflated afresh under a
+/// neutral name, so what is published is exactly what was checked.
 fn icc_chunk(chunk: &Chunk<'_>, data: &[u8]) -> Option<Vec<u8>> {
     let name_len = memchr::memchr(0, chunk.data)?;
     if !(1..=79).contains(&name_len) || !chunk.crc_ok(data) {
         return None;
     }
     let rest = chunk.data.get(name_len + 1..)?;
-    let (&method, profile) = rest.split_first()?;
-    if method != 0 || profile.is_empty() {
+    let (&method, compressed) = rest.split_first()?;
+    if method != 0 {
         return None;
     }
+    let profile = icc::inflate_profile(compressed)?;
     let mut rebuilt = ICC_NAME.to_vec();
     rebuilt.extend_from_slice(&[0, 0]);
-    rebuilt.extend_from_slice(profile);
+    rebuilt.extend_from_slice(&icc::deflate(&profile));
     Some(build_chunk(b"iCCP", &rebuilt))
 }
 
@@ -365,7 +368,8 @@ fn frame_control(
 
 fn build_chunk(kind: &[u8; 4], chunk_data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(chunk_data.len() + 12);
-    // Rebuilt chunks are shorter than the ones they replace, so the length fits.
+    // Rebuilt chunks are a few bytes, a cut palette or a profile deflated from at most
+    // 1 MiB, so the length fits.
     out.extend_from_slice(&(chunk_data.len() as u32).to_be_bytes());
     out.extend_from_slice(kind);
     out.extend_from_slice(chunk_data);

@@ -2,6 +2,7 @@
 //! and missing buckets as S3 does, wrapped in the app's one CORS rule.
 
 mod authorize;
+mod bounded;
 mod bucket;
 mod checksum;
 mod form;
@@ -60,6 +61,15 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
     let mut config = S3Config::default();
     config.presigned_url_max_skew_time_secs =
         u32::try_from(settings.max_skew.as_secs()).unwrap_or(u32::MAX);
+    // s3s holds a form's file in memory up to this; no upload of the app is larger.
+    config.post_object_max_file_size = bounded::MAX_UPLOAD_BYTES;
+    let secrets = match &settings.iam {
+        Some(iam) => bounded::Secrets::Iam(Arc::clone(iam)),
+        None => bounded::Secrets::Single {
+            access_key: settings.access_key.clone(),
+            secret_key: settings.secret_key.clone(),
+        },
+    };
     let mut builder = S3ServiceBuilder::new(fs);
     match &settings.iam {
         Some(iam) => {
@@ -90,6 +100,7 @@ pub async fn start_s3(settings: S3Settings) -> Result<Running, StackError> {
     let stack = Arc::new(S3Stack {
         service,
         reader: S3ServiceBuilder::new(reader).build(),
+        secrets,
         root,
         addr,
     });
@@ -118,6 +129,8 @@ pub fn cors_rule(origins: Vec<HeaderValue>) -> CorsLayer {
 struct S3Stack {
     service: S3Service,
     reader: S3Service,
+    /// The keys that sign browser forms, checked before a form's body is read.
+    secrets: bounded::Secrets,
     root: PathBuf,
     addr: SocketAddr,
 }

@@ -599,3 +599,46 @@ async fn the_caller_is_the_verified_sub_and_nothing_else() {
     let (status, _) = call(event(spoofed)).await;
     assert_eq!(status, 401);
 }
+
+/// A form lives a minute unless the deployment says otherwise: the signer built with the
+/// setting unset answers `expiresAt` at most 60 s ahead.
+#[tokio::test]
+async fn a_form_lives_at_most_a_minute_by_default() {
+    let unset = avatar_aws::config::Env::from_fn(|_: &str| None);
+    let ttl = unset.upload_url_ttl().expect("the default");
+    let signer = UploadSigner::new(
+        Box::new(S3FormSigner::new(
+            PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
+            CredentialSource::from_static(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            )),
+        )),
+        MAX,
+        ttl,
+    );
+    let before = time::OffsetDateTime::now_utc();
+    let response = handle(&signer, event(fixture("ok")))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), 201);
+    let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+    let expires = time::OffsetDateTime::parse(
+        body["expiresAt"].as_str().expect("expiresAt"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("RFC 3339");
+    let after = time::OffsetDateTime::now_utc();
+    assert!(
+        expires - after <= time::Duration::seconds(60),
+        "expiresAt is {} ahead",
+        expires - after
+    );
+    assert!(
+        expires - before > time::Duration::seconds(50),
+        "a usable form"
+    );
+}
