@@ -2,24 +2,8 @@
 //! their owners and nothing else in the table, the upload limit has a ceiling that
 //! save-profile's memory is sized for, and upload forms are short-lived by default.
 
-use std::path::PathBuf;
-
 use serde_yaml::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn template_text() -> String {
-    std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml")
-}
-
-fn template() -> Value {
-    local_stack::template::Template::parse(&template_text())
-        .expect("template.yaml parses")
-        .document()
-        .clone()
-}
+use test_support::template::{document as template, read, repository as root};
 
 /// The function resource whose CodeUri is `target/lambda/{name}/`.
 fn function(template: &Value, name: &str) -> Value {
@@ -114,7 +98,7 @@ fn the_upload_limit_has_a_ceiling_save_profile_is_sized_for() {
         "at the ceiling save-profile would hold {held} bytes of its {memory_mb} MB"
     );
     // The comment that ties the two together sits right above the parameter.
-    let text = template_text();
+    let text = read("template.yaml");
     let at = text.find("\n  MaxUploadBytes:\n").expect("the parameter");
     let comment: Vec<&str> = text[..at]
         .lines()

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::rc::Rc;
 
 use avatar_aws::config::Env;
@@ -13,21 +12,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use serde_yaml::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn template() -> Value {
-    local_stack::template::Template::load(&root().join("template.yaml"))
-        .expect("template.yaml parses")
-        .document()
-        .clone()
-}
+use test_support::template::{document as template, read, repository as root};
 
 /// The template's functions, by the crate their CodeUri points at.
 fn template_functions() -> BTreeMap<String, Value> {

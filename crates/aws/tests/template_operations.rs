@@ -4,24 +4,9 @@
 //! functions are traced.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use serde_yaml::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn template() -> Value {
-    local_stack::template::Template::load(&root().join("template.yaml"))
-        .expect("template.yaml parses")
-        .document()
-        .clone()
-}
+use test_support::template::{document as template, read, repository as root};
 
 fn resources(template: &Value, kind: &str) -> BTreeMap<String, Value> {
     template["Resources"]

@@ -6,8 +6,8 @@ use crate::error::ApiError;
 /// everything else also keeps cross-site form posts (CSRF) out.
 pub fn require_json(content_type: Option<&[u8]>) -> Result<(), ApiError> {
     let refused = || {
-        ApiError::UnsupportedMediaType(
-            "Send the request body as JSON (Content-Type: application/json).".into(),
+        ApiError::unsupported_media_type(
+            "Send the request body as JSON (Content-Type: application/json).",
         )
     };
     let value = content_type.ok_or_else(refused)?;

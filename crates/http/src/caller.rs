@@ -8,7 +8,7 @@ use avatar_domain::values::AccountId;
 /// which a client controls. Functions do not verify tokens themselves; a protected route
 /// that finds no claims is misconfigured and answers 401.
 pub fn caller<B>(request: &http::Request<B>) -> Result<AccountId, ApiError> {
-    let unauthorized = || ApiError::Unauthorized("Sign in to do this.".into());
+    let unauthorized = || ApiError::unauthorized("Sign in to do this.");
     let Some(RequestContext::ApiGatewayV2(context)) = request.extensions().get::<RequestContext>()
     else {
         return Err(unauthorized());

@@ -1,171 +1,131 @@
-//! The one error type of the API, and the one place it becomes a status and a `code`:
-//! every domain error reaches the wire through here.
+//! The one error type of the API, and the one place a domain error becomes a status, a
+//! `code`, the member at fault and a message (§3): every refusal reaches the wire through
+//! here.
 
 use avatar_domain::{BoxError, Field, ServiceError, ValueError};
 use http::StatusCode;
 
-/// Every refusal or failure the API can answer with.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{message}")]
-    InvalidRequest {
-        message: String,
-        field: Option<&'static str>,
-    },
-    /// No verified caller on a route that needs one (the authorizer normally answers first).
-    #[error("{0}")]
-    Unauthorized(String),
-    /// The caller may not use this thing (another account's upload).
-    #[error("{message}")]
-    Forbidden {
-        message: String,
-        field: Option<&'static str>,
-    },
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("{0}")]
-    UnsupportedType(String),
-    #[error("{0}")]
-    TooLarge(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    UploadNotFound(String),
-    #[error("{0}")]
-    InvalidAvatar(String),
-    #[error("{0}")]
-    VersionConflict(String),
-    /// The username belongs to another account.
-    #[error("{0}")]
-    UsernameTaken(String),
-    /// The caller already owns a profile under another username.
-    #[error("{0}")]
-    AlreadyHasProfile(String),
-    /// The account used up its allowance for this hour (`limits`); `retry_after_secs`
-    /// is the time to the window's end, sent as `Retry-After`.
-    #[error("{message}")]
-    RateLimited {
-        message: String,
-        retry_after_secs: u64,
-    },
-    /// A dependency (S3, DynamoDB, the credential source) failed after the SDK's retries.
-    #[error("The service is temporarily unavailable. Try again in a moment.")]
-    Unavailable(#[source] BoxError),
-    /// A bug or a misconfiguration: logged in full, answered without detail.
-    #[error("Something went wrong on our side.")]
-    Internal(#[source] BoxError),
+/// A refusal or failure as the API answers it. 5xx keep their cause for the log line;
+/// the answer never shows it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    field: Option<&'static str>,
+    message: String,
+    /// The time to wait, sent as `Retry-After`.
+    retry_after_secs: Option<u64>,
+    cause: Option<BoxError>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|e| e as _)
+    }
 }
 
 impl ApiError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::InvalidRequest {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            field: None,
             message: message.into(),
-            field: Some(field),
+            retry_after_secs: None,
+            cause: None,
         }
     }
 
+    fn on(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    /// `400 invalid_request` naming the member at fault.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message).on(field)
+    }
+
+    /// `400 invalid_request` for the body as a whole.
     pub fn invalid_body(message: impl Into<String>) -> Self {
-        Self::InvalidRequest {
-            message: message.into(),
-            field: None,
-        }
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// `401 unauthorized`: no verified caller on a route that needs one (the authorizer
+    /// normally answers first).
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// `415 unsupported_media_type`: a body that is not JSON.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            message,
+        )
+    }
+
+    /// `404 not_found`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::InvalidRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::UnsupportedMediaType(_) | Self::UnsupportedType(_) => {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
-            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::UploadNotFound(_) | Self::InvalidAvatar(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::VersionConflict(_) | Self::UsernameTaken(_) | Self::AlreadyHasProfile(_) => {
-                StatusCode::CONFLICT
-            }
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.status
     }
 
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::InvalidRequest { .. } => "invalid_request",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::Forbidden { .. } => "forbidden",
-            Self::UnsupportedMediaType(_) => "unsupported_media_type",
-            Self::UnsupportedType(_) => "unsupported_type",
-            Self::TooLarge(_) => "too_large",
-            Self::NotFound(_) => "not_found",
-            Self::UploadNotFound(_) => "upload_not_found",
-            Self::InvalidAvatar(_) => "invalid_avatar",
-            Self::VersionConflict(_) => "version_conflict",
-            Self::UsernameTaken(_) => "username_taken",
-            Self::AlreadyHasProfile(_) => "already_has_profile",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Unavailable(_) => "unavailable",
-            Self::Internal(_) => "internal",
-        }
+        self.code
     }
 
     pub fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::InvalidRequest { field, .. } | Self::Forbidden { field, .. } => *field,
-            Self::UsernameTaken(_) => Some("username"),
-            // Only sign-upload raises these, and only for these two fields.
-            Self::TooLarge(_) => Some("size"),
-            Self::UnsupportedType(_) => Some("contentType"),
-            _ => None,
-        }
+        self.field
     }
 
     /// Seconds the caller should wait before trying again (the `Retry-After` header).
     pub fn retry_after_secs(&self) -> Option<u64> {
-        match self {
-            Self::RateLimited {
-                retry_after_secs, ..
-            } => Some(*retry_after_secs),
-            _ => None,
-        }
+        self.retry_after_secs
     }
 
     /// The §3 error body: `{"error": {"code", "message", "field"?}}`.
     pub fn body(&self) -> serde_json::Value {
         let mut error = serde_json::json!({
-            "code": self.code(),
-            "message": self.to_string(),
+            "code": self.code,
+            "message": self.message,
         });
-        if let Some(field) = self.field() {
+        if let Some(field) = self.field {
             error["field"] = field.into();
         }
         serde_json::json!({ "error": error })
     }
-}
 
-impl ApiError {
     /// The request's one log line for a refusal or failure; 5xx carry their cause.
     pub fn log(&self, route: &'static str, elapsed: std::time::Duration) {
-        let status = self.status().as_u16();
+        let status = self.status.as_u16();
         let elapsed_us = elapsed.as_micros() as u64;
-        match self {
-            Self::Unavailable(source) | Self::Internal(source) => tracing::error!(
+        match &self.cause {
+            Some(cause) => tracing::error!(
                 route,
                 status,
-                code = self.code(),
+                code = self.code,
                 elapsed_us,
-                cause = %source,
+                cause = %cause,
                 "request failed"
             ),
-            _ => tracing::info!(
+            None => tracing::info!(
                 route,
                 status,
-                code = self.code(),
-                field = self.field(),
+                code = self.code,
+                field = self.field,
                 elapsed_us,
-                detail = %self,
+                detail = %self.message,
                 "request refused"
             ),
         }
@@ -195,12 +155,14 @@ impl From<ValueError> for ApiError {
             ValueError::Invalid {
                 field: Field::Account,
                 message,
-            } => Self::Unauthorized(message),
-            ValueError::Invalid { field, message } => Self::InvalidRequest {
+            } => Self::unauthorized(message),
+            ValueError::Invalid { field, message } => Self::invalid(field_name(field), message),
+            ValueError::UnsupportedType(message) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_type",
                 message,
-                field: Some(field_name(field)),
-            },
-            ValueError::UnsupportedType(message) => Self::UnsupportedType(message),
+            )
+            .on(field_name(Field::ContentType)),
         }
     }
 }
@@ -208,28 +170,46 @@ impl From<ValueError> for ApiError {
 /// Every use case's refusal or failure, as the API answers it.
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
+        // The domain's words for the failures; the cause goes to the log only.
+        let message = err.to_string();
+        let entity = StatusCode::UNPROCESSABLE_ENTITY;
         match err {
             ServiceError::Value(err) => err.into(),
-            ServiceError::NotYours { field, message } => Self::Forbidden {
-                message,
-                field: Some(field_name(field)),
-            },
-            ServiceError::TooLarge(message) => Self::TooLarge(message),
-            ServiceError::NotFound(message) => Self::NotFound(message),
-            ServiceError::UploadNotFound(message) => Self::UploadNotFound(message),
-            ServiceError::InvalidAvatar(message) => Self::InvalidAvatar(message),
-            ServiceError::VersionConflict(message) => Self::VersionConflict(message),
-            ServiceError::UsernameTaken(message) => Self::UsernameTaken(message),
-            ServiceError::AlreadyHasProfile(message) => Self::AlreadyHasProfile(message),
+            ServiceError::NotYours { field, message } => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", message).on(field_name(field))
+            }
+            ServiceError::TooLarge(message) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+                    .on(field_name(Field::Size))
+            }
+            ServiceError::NotFound(message) => Self::not_found(message),
+            ServiceError::UploadNotFound(message) => Self::new(entity, "upload_not_found", message),
+            ServiceError::InvalidAvatar(message) => Self::new(entity, "invalid_avatar", message),
+            ServiceError::VersionConflict(message) => {
+                Self::new(StatusCode::CONFLICT, "version_conflict", message)
+            }
+            ServiceError::UsernameTaken(message) => {
+                Self::new(StatusCode::CONFLICT, "username_taken", message)
+                    .on(field_name(Field::Username))
+            }
+            ServiceError::AlreadyHasProfile(message) => {
+                Self::new(StatusCode::CONFLICT, "already_has_profile", message)
+            }
             ServiceError::RateLimited {
                 message,
                 retry_after_secs,
-            } => Self::RateLimited {
-                message,
-                retry_after_secs,
+            } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
             },
-            ServiceError::Unavailable(source) => Self::Unavailable(source),
-            ServiceError::Failed(source) => Self::Internal(source),
+            ServiceError::Unavailable(cause) => Self {
+                cause: Some(cause),
+                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            },
+            ServiceError::Failed(cause) => Self {
+                cause: Some(cause),
+                ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+            },
         }
     }
 }
@@ -280,5 +260,129 @@ mod tests {
         assert!(!detail.contains("SECRET-TAIL"), "{detail}");
         assert_eq!(line["field"], "contentType");
         assert_eq!(line["status"], 415);
+    }
+
+    /// Every domain error answers with the status, code and member §3 documents.
+    #[test]
+    fn every_domain_error_has_its_documented_answer() {
+        use avatar_domain::{Field, ServiceError, ValueError};
+
+        let invalid = |field| ServiceError::Value(ValueError::invalid(field, "x"));
+        let cases: Vec<(ServiceError, u16, &str, Option<&str>)> = vec![
+            (
+                invalid(Field::Username),
+                400,
+                "invalid_request",
+                Some("username"),
+            ),
+            (
+                invalid(Field::FullName),
+                400,
+                "invalid_request",
+                Some("fullName"),
+            ),
+            (
+                invalid(Field::Upload),
+                400,
+                "invalid_request",
+                Some("avatarKey"),
+            ),
+            (invalid(Field::Crop), 400, "invalid_request", Some("crop")),
+            (
+                invalid(Field::Checksum),
+                400,
+                "invalid_request",
+                Some("checksumSha256"),
+            ),
+            (invalid(Field::Account), 401, "unauthorized", None),
+            (
+                ValueError::UnsupportedType("x".into()).into(),
+                415,
+                "unsupported_type",
+                Some("contentType"),
+            ),
+            (
+                ServiceError::NotYours {
+                    field: Field::Upload,
+                    message: "x".into(),
+                },
+                403,
+                "forbidden",
+                Some("avatarKey"),
+            ),
+            (
+                ServiceError::TooLarge("x".into()),
+                413,
+                "too_large",
+                Some("size"),
+            ),
+            (ServiceError::NotFound("x".into()), 404, "not_found", None),
+            (
+                ServiceError::UploadNotFound("x".into()),
+                422,
+                "upload_not_found",
+                None,
+            ),
+            (
+                ServiceError::InvalidAvatar("x".into()),
+                422,
+                "invalid_avatar",
+                None,
+            ),
+            (
+                ServiceError::VersionConflict("x".into()),
+                409,
+                "version_conflict",
+                None,
+            ),
+            (
+                ServiceError::UsernameTaken("x".into()),
+                409,
+                "username_taken",
+                Some("username"),
+            ),
+            (
+                ServiceError::AlreadyHasProfile("x".into()),
+                409,
+                "already_has_profile",
+                None,
+            ),
+            (
+                ServiceError::RateLimited {
+                    message: "x".into(),
+                    retry_after_secs: 7,
+                },
+                429,
+                "rate_limited",
+                None,
+            ),
+            (
+                ServiceError::Unavailable("down".into()),
+                503,
+                "unavailable",
+                None,
+            ),
+            (ServiceError::Failed("bug".into()), 500, "internal", None),
+        ];
+        for (err, status, code, field) in cases {
+            let name = format!("{err:?}");
+            let api = ApiError::from(err);
+            assert_eq!(
+                (api.status().as_u16(), api.code(), api.field()),
+                (status, code, field),
+                "{name}"
+            );
+        }
+        let failed = ApiError::from(ServiceError::Failed("secret cause".into()));
+        assert_eq!(failed.to_string(), "Something went wrong on our side.");
+        assert!(
+            !failed.body().to_string().contains("secret"),
+            "a cause is never answered"
+        );
+        let limited = ApiError::from(ServiceError::RateLimited {
+            message: "later".into(),
+            retry_after_secs: 7,
+        });
+        assert_eq!(limited.retry_after_secs(), Some(7));
     }
 }

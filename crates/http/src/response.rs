@@ -47,6 +47,8 @@ pub fn error_response(error: &ApiError) -> Response<String> {
 
 #[cfg(test)]
 mod tests {
+    use avatar_domain::ServiceError;
+
     use super::*;
 
     #[test]
@@ -60,17 +62,17 @@ mod tests {
             serde_json::json!({"error": {"code": "invalid_request", "message": "too short", "field": "username"}})
         );
         let body: serde_json::Value =
-            serde_json::from_str(error_response(&ApiError::NotFound("no".into())).body()).unwrap();
+            serde_json::from_str(error_response(&ApiError::not_found("no")).body()).unwrap();
         assert!(body["error"].get("field").is_none());
         assert!(!response.headers().contains_key(header::RETRY_AFTER));
     }
 
     #[test]
     fn a_rate_limited_answer_says_when_to_retry() {
-        let response = error_response(&ApiError::RateLimited {
+        let response = error_response(&ApiError::from(ServiceError::RateLimited {
             message: "later".into(),
             retry_after_secs: 1234,
-        });
+        }));
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "1234");
         let body: serde_json::Value = serde_json::from_str(response.body()).unwrap();

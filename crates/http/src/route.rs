@@ -63,7 +63,7 @@ impl Route {
 /// The answer to an event for a route this function does not serve: a wiring mistake
 /// (the template sent it here), answered as any unknown path is.
 pub fn not_found() -> http::Response<String> {
-    let response = error_response(&ApiError::NotFound("No such route.".into()));
+    let response = error_response(&ApiError::not_found("No such route."));
     debug_assert_eq!(response.status(), StatusCode::NOT_FOUND);
     response
 }

@@ -49,7 +49,7 @@ async fn read(
 
 /// The path parameter arrives percent-encoded; an impossible name is simply not found.
 fn username_from_path(event: &Request) -> Result<Username, ApiError> {
-    let not_found = || ApiError::NotFound("no such profile".into());
+    let not_found = || ApiError::not_found("no such profile");
     let params = event.path_parameters();
     let raw = params.first("username").ok_or_else(not_found)?;
     let decoded = percent_decode_str(raw)
