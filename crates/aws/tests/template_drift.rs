@@ -293,8 +293,9 @@ fn sdk_actions(path: &str, service: &str) -> BTreeSet<String> {
         })
         .map(|op| format!("{service}:{op}"))
         .collect();
-    let item = regex::Regex::new(r"\b(Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
-    // Transaction items are DynamoDB's; S3's `Delete::builder()` is a DeleteObjects body.
+    let item = regex::Regex::new(r"\b(Get|Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
+    // Transaction items are DynamoDB's (a `Get` is authorised as `GetItem`); S3's
+    // `Delete::builder()` is a DeleteObjects body.
     let items = if service == "dynamodb" {
         item.captures_iter(&source).collect()
     } else {
