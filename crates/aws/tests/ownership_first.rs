@@ -57,6 +57,9 @@ impl ObjectStore for Counting {
     }
 }
 
+/// Whether an error is the refusal a case expects.
+type Refusal = fn(&ServiceError) -> bool;
+
 fn account(n: u32) -> AccountId {
     AccountId::try_from(format!("3c1d2e4f-5a6b-4c7d-8e9f-{n:012x}").as_str()).expect("account")
 }
@@ -76,7 +79,9 @@ fn service(stack: &TestStack, calls: &Arc<AtomicUsize>) -> ProfileService {
 /// An upload in `owner`'s prefix, as its browser's POST leaves it.
 async fn upload(stack: &TestStack, owner: AccountId) -> UploadKey {
     let key = UploadKey::new(owner, ContentType::Png);
-    stack.put(key.as_str(), images::png(16, 16), "image/png").await;
+    stack
+        .put(key.as_str(), images::png(16, 16), "image/png")
+        .await;
     key
 }
 
@@ -105,28 +110,47 @@ async fn a_save_the_claims_rule_out_makes_no_s3_call() {
     let (keys, items) = (stack.keys().await, stack.items().await);
 
     // (name, caller, username, expected, the refusal)
-    let cases: [(&str, AccountId, &str, Expected, fn(&ServiceError) -> bool); 5] = [
+    let cases: [(&str, AccountId, &str, Expected, Refusal); 5] = [
         ("another account's name", eve, "ada", Expected::Any, |e| {
             matches!(e, ServiceError::UsernameTaken(_))
         }),
-        ("another account's name, create-only", eve, "ada", Expected::Absent, |e| {
-            matches!(e, ServiceError::UsernameTaken(_))
-        }),
-        ("a second name of one's own", eve, "eve2", Expected::Any, |e| {
-            matches!(e, ServiceError::AlreadyHasProfile(_))
-        }),
-        ("create-only over one's own profile", eve, "eve", Expected::Absent, |e| {
-            matches!(e, ServiceError::VersionConflict(_))
-        }),
-        ("a version that is not the stored one", eve, "eve", Expected::Version(7), |e| {
-            matches!(e, ServiceError::VersionConflict(_))
-        }),
+        (
+            "another account's name, create-only",
+            eve,
+            "ada",
+            Expected::Absent,
+            |e| matches!(e, ServiceError::UsernameTaken(_)),
+        ),
+        (
+            "a second name of one's own",
+            eve,
+            "eve2",
+            Expected::Any,
+            |e| matches!(e, ServiceError::AlreadyHasProfile(_)),
+        ),
+        (
+            "create-only over one's own profile",
+            eve,
+            "eve",
+            Expected::Absent,
+            |e| matches!(e, ServiceError::VersionConflict(_)),
+        ),
+        (
+            "a version that is not the stored one",
+            eve,
+            "eve",
+            Expected::Version(7),
+            |e| matches!(e, ServiceError::VersionConflict(_)),
+        ),
     ];
     for (name, caller, username, expected, refused) in cases {
         let key = upload(&stack, caller).await;
         calls.store(0, Ordering::SeqCst);
         let err = profiles
-            .save(&caller, save(username, AvatarChange::Replace(key.clone()), expected))
+            .save(
+                &caller,
+                save(username, AvatarChange::Replace(key.clone()), expected),
+            )
             .await
             .expect_err(name);
         assert!(refused(&err), "{name}: {err:?}");
@@ -137,9 +161,19 @@ async fn a_save_the_claims_rule_out_makes_no_s3_call() {
         expected_keys.sort();
         let mut now = stack.keys().await;
         now.sort();
-        assert_eq!(now, expected_keys, "{name}: nothing published, the upload kept");
+        assert_eq!(
+            now, expected_keys,
+            "{name}: nothing published, the upload kept"
+        );
         assert_eq!(stack.items().await, items, "{name}: nothing written");
-        stack.s3_client().delete_object().bucket(BUCKET).key(key.as_str()).send().await.expect("tidy");
+        stack
+            .s3_client()
+            .delete_object()
+            .bucket(BUCKET)
+            .key(key.as_str())
+            .send()
+            .await
+            .expect("tidy");
     }
 
     // The same upload still publishes under the caller's own name.

@@ -73,13 +73,48 @@ mod tests {
     fn dependencies_never_log_below_info() {
         use tracing::Level;
         for (level, target, at, expected) in [
-            (LevelFilter::TRACE, "lambda_runtime::layers::api_response", Level::TRACE, false),
-            (LevelFilter::TRACE, "lambda_runtime::layers::api_response", Level::DEBUG, false),
-            (LevelFilter::TRACE, "lambda_runtime::layers::api_response", Level::INFO, true),
-            (LevelFilter::TRACE, "aws_smithy_runtime::client", Level::DEBUG, false),
-            (LevelFilter::TRACE, "hyper_util::client", Level::TRACE, false),
-            (LevelFilter::TRACE, "avatar_domain::service", Level::TRACE, true),
-            (LevelFilter::TRACE, "get_profile::handler", Level::TRACE, true),
+            (
+                LevelFilter::TRACE,
+                "lambda_runtime::layers::api_response",
+                Level::TRACE,
+                false,
+            ),
+            (
+                LevelFilter::TRACE,
+                "lambda_runtime::layers::api_response",
+                Level::DEBUG,
+                false,
+            ),
+            (
+                LevelFilter::TRACE,
+                "lambda_runtime::layers::api_response",
+                Level::INFO,
+                true,
+            ),
+            (
+                LevelFilter::TRACE,
+                "aws_smithy_runtime::client",
+                Level::DEBUG,
+                false,
+            ),
+            (
+                LevelFilter::TRACE,
+                "hyper_util::client",
+                Level::TRACE,
+                false,
+            ),
+            (
+                LevelFilter::TRACE,
+                "avatar_domain::service",
+                Level::TRACE,
+                true,
+            ),
+            (
+                LevelFilter::TRACE,
+                "get_profile::handler",
+                Level::TRACE,
+                true,
+            ),
             (LevelFilter::TRACE, "get_profile_other", Level::TRACE, false),
             (LevelFilter::WARN, "avatar_http", Level::INFO, false),
             (LevelFilter::WARN, "lambda_runtime", Level::ERROR, true),

@@ -92,7 +92,10 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
         + 10_000;
     Response::builder()
         .header("content-type", "application/json")
-        .header("lambda-runtime-aws-request-id", uuid::Uuid::new_v4().to_string())
+        .header(
+            "lambda-runtime-aws-request-id",
+            uuid::Uuid::new_v4().to_string(),
+        )
         .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
         .header(
             "lambda-runtime-invoked-function-arn",

@@ -50,7 +50,11 @@ async fn at_trace_no_token_header_or_claim_is_logged() {
     let answers = tokio::time::timeout(Duration::from_secs(60), runtime.answers(1))
         .await
         .expect("the function answers");
-    assert_eq!(answers[0]["statusCode"], 404, "no profile yet: {}", answers[0]);
+    assert_eq!(
+        answers[0]["statusCode"], 404,
+        "no profile yet: {}",
+        answers[0]
+    );
     // The request's line is written before the answer is posted; give it a moment to flush.
     tokio::time::sleep(Duration::from_millis(200)).await;
     function.kill().expect("stop the function");

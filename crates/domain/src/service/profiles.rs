@@ -148,7 +148,11 @@ impl ProfileService {
     }
 
     /// Refuses a save the stored claims already rule out, with the write's own answers.
-    async fn may_write(&self, caller: &AccountId, request: &SaveProfile) -> Result<(), ServiceError> {
+    async fn may_write(
+        &self,
+        caller: &AccountId,
+        request: &SaveProfile,
+    ) -> Result<(), ServiceError> {
         let claims = self.profiles.claims(&request.username, caller).await?;
         let refused = match (&claims.profile, &claims.owned, request.expected) {
             (Some((owner, _)), _, _) if owner != caller => Some(Conflict::UsernameTaken),

@@ -413,17 +413,16 @@ impl ProfileStore for DynamoProfiles {
             .map_err(classify)?;
         let responses = output.responses.unwrap_or_default();
         let item = |at: usize| responses.get(at).and_then(|r| r.item.as_ref());
-        let profile = match item(0) {
-            Some(found) => Some((
-                item::owner(found)?,
-                item::number(
-                    found
-                        .get(attribute::VERSION)
-                        .ok_or_else(|| StoreError::Failed("stored profile has no version".into()))?,
-                )?,
-            )),
-            None => None,
-        };
+        let profile =
+            match item(0) {
+                Some(found) => Some((
+                    item::owner(found)?,
+                    item::number(found.get(attribute::VERSION).ok_or_else(|| {
+                        StoreError::Failed("stored profile has no version".into())
+                    })?)?,
+                )),
+                None => None,
+            };
         Ok(Claims {
             profile,
             owned: item(1).map(item::username).transpose()?,
