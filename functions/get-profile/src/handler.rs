@@ -5,7 +5,7 @@ use avatar_core::api::{ProfileView, caller, json_response, micros, respond};
 use avatar_core::domain::{Profile, Username};
 use avatar_core::ports::ProfileStore;
 use avatar_core::service::{get_profile, my_profile};
-use lambda_http::http::StatusCode;
+use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
@@ -13,11 +13,17 @@ use percent_encoding::percent_decode_str;
 const ROUTE: &str = "get-profile";
 /// The one protected route of this function; every other is the public read.
 const ME: &str = "GET /api/me";
+/// A found public profile may be shared by CloudFront for five seconds (browsers keep
+/// nothing): a burst of reads of one name costs one invocation per edge location and
+/// five seconds, so one client cannot spend the route's throttle for everybody. A
+/// change shows within five seconds. `GET /api/me` and every error stay `no-store`.
+const PUBLIC_PROFILE_CACHE: &str = "public, max-age=0, s-maxage=5";
 
 pub async fn handle(
     store: &dyn ProfileStore,
     event: Request,
 ) -> Result<Response<Body>, Infallible> {
+    let public = route_key(&event) != Some(ME);
     let response = respond(ROUTE, get(store, &event), |profile, elapsed| {
         tracing::info!(
             route = ROUTE,
@@ -27,7 +33,14 @@ pub async fn handle(
             elapsed_us = micros(elapsed),
             "profile read"
         );
-        json_response(StatusCode::OK, &ProfileView::from(&profile))
+        let mut response = json_response(StatusCode::OK, &ProfileView::from(&profile));
+        if public {
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(PUBLIC_PROFILE_CACHE),
+            );
+        }
+        response
     })
     .await;
     Ok(response.map(Body::from))

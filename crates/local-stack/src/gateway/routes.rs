@@ -15,8 +15,8 @@ use crate::StackError;
 pub struct Route {
     pub method: String,
     pub path: String,
-    /// The crate name in `CodeUri: target/lambda/<name>/`, which is also the name
-    /// `cargo lambda watch` knows the function by.
+    /// The crate name in `CodeUri: functions/<name>/` (also its `Binary`), which is
+    /// the name `cargo lambda watch` knows the function by.
     pub function: String,
     /// `None` for a public route; the scopes a token must carry (one of) otherwise.
     pub auth: Option<RouteAuth>,
@@ -126,7 +126,7 @@ impl Routes {
                 .ok_or(format!("{id}: {target} is not a function of this template"))?
                 .clone()
                 .ok_or(format!(
-                    "{target}: CodeUri is not target/lambda/<name>/, so the function has no local name"
+                    "{target}: CodeUri is not functions/<name>/, so the function has no local name"
                 ))?;
             integrations.insert(id.to_string(), function);
         }
@@ -239,7 +239,7 @@ fn function_name(props: &Value) -> Option<String> {
     let code_uri = props["CodeUri"].as_str()?;
     let name = code_uri
         .trim_end_matches('/')
-        .strip_prefix("target/lambda/")?;
+        .strip_prefix("functions/")?;
     (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
 }
 
@@ -262,7 +262,7 @@ Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
-      CodeUri: target/lambda/thing/
+      CodeUri: functions/thing/
   FnIntegration:
     Type: AWS::ApiGatewayV2::Integration
     Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn}

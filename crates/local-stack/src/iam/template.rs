@@ -328,7 +328,7 @@ Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
-      CodeUri: target/lambda/some-fn/
+      CodeUri: functions/some-fn/
       Policies:
         - AWSLambdaBasicExecutionRole
         - Version: "2012-10-17"
