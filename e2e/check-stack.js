@@ -165,7 +165,8 @@ try {
       await page.fill("form input[name=username]", username);
       await page.click("form [type=submit]");
     }
-    await page.waitForURL((url) => url.origin === new URL(SITE).origin);
+    // Back on the site (the local sign-in shares its origin, under /local-idp).
+    await page.waitForURL((url) => url.origin === new URL(SITE).origin && !url.pathname.startsWith("/local-idp"));
     await page.waitForSelector("#account_name:visible");
     await page.waitForSelector("#profile_form input[name=username]:enabled");
     return (await page.textContent("#account_name"))?.trim();

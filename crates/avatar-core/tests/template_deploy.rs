@@ -58,9 +58,22 @@ struct Stack<'a> {
 }
 
 impl Stack<'_> {
+    /// The value as CloudFormation would see it: every intrinsic resolved, and a key
+    /// whose value is `!Ref AWS::NoValue` left out.
     fn eval(&self, value: &Value) -> Value {
         let Some((tag, arg)) = intrinsic(value) else {
-            return value.clone();
+            return match value {
+                Value::Mapping(map) => Value::Mapping(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), self.eval(v)))
+                        .filter(|(_, v)| v != "AWS::NoValue")
+                        .collect(),
+                ),
+                Value::Sequence(items) => {
+                    Value::Sequence(items.iter().map(|v| self.eval(v)).collect())
+                }
+                other => other.clone(),
+            };
         };
         match tag.as_str() {
             "Ref" => Value::String(self.reference(arg.as_str().expect("!Ref name"), &[])),
@@ -230,9 +243,8 @@ fn sam_build_compiles_every_function_for_arm64() {
             format!("functions/{binary}"),
             "{id}"
         );
-        let manifest: toml::Value = read(&format!("functions/{binary}/Cargo.toml"))
-            .parse()
-            .expect("Cargo.toml");
+        let manifest: toml::Table =
+            toml::from_str(&read(&format!("functions/{binary}/Cargo.toml"))).expect("Cargo.toml");
         assert_eq!(manifest["package"]["name"].as_str(), Some(binary), "{id}");
 
         // arm64, and provided.al2023: for provided.al2 SAM would build against glibc 2.26.
@@ -340,21 +352,14 @@ fn an_ses_sender_is_optional() {
     ]);
     assert_eq!(with_ses["EmailSendingAccount"], "DEVELOPER");
     assert_eq!(with_ses["SourceArn"], arn);
-    assert_eq!(
-        stack(&template, STACK_A, &[]).eval(&with_ses["From"]),
-        "avatars@example.com"
-    );
+    assert_eq!(with_ses["From"], "avatars@example.com");
     // An email-address identity sends as itself: no From needed.
     let identity_only = config(&[(
         "SesIdentityArn",
         "arn:aws:ses:eu-west-1:123456789012:identity/avatars@example.com",
     )]);
     assert_eq!(identity_only["EmailSendingAccount"], "DEVELOPER");
-    assert_eq!(
-        stack(&template, STACK_A, &[]).eval(&identity_only["From"]),
-        "AWS::NoValue",
-        "From is left out"
-    );
+    assert!(identity_only["From"].is_null(), "From is left out");
 }
 
 // ------------------------------------------------------------------ CloudFront
