@@ -154,7 +154,10 @@ impl Stack<'_> {
             "AWS::Region" => "eu-west-1".into(),
             _ => {
                 let default = &self.template["Parameters"][name]["Default"];
-                assert!(!default.is_null(), "{name} is neither a parameter nor known");
+                assert!(
+                    !default.is_null(),
+                    "{name} is neither a parameter nor known"
+                );
                 self.params
                     .get(name)
                     .map(|v| v.to_string())
@@ -194,14 +197,11 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-const STACK_A: &str =
-    "arn:aws:cloudformation:eu-west-1:123456789012:stack/avatar-uploads/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c";
+const STACK_A: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/avatar-uploads/3f0c8a52-6b1e-4c9e-9a57-1d2f3e4a5b6c";
 /// The same stack name created again (after a failed first create was deleted).
-const STACK_A_AGAIN: &str =
-    "arn:aws:cloudformation:eu-west-1:123456789012:stack/avatar-uploads/9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f";
+const STACK_A_AGAIN: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/avatar-uploads/9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f";
 /// A second stack in the same account and region.
-const STACK_B: &str =
-    "arn:aws:cloudformation:eu-west-1:123456789012:stack/avatars-staging/0d6e2f4a-1b3c-4d5e-8f70-9a8b7c6d5e4f";
+const STACK_B: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/avatars-staging/0d6e2f4a-1b3c-4d5e-8f70-9a8b7c6d5e4f";
 
 fn stack<'a>(template: &'a Value, stack_id: &'a str, params: &[(&'a str, &'a str)]) -> Stack<'a> {
     Stack {
@@ -265,7 +265,10 @@ fn sam_build_compiles_every_function_for_arm64() {
         assert_eq!(property("Handler"), "bootstrap", "{id}");
         assert!(built.insert(binary.to_string()), "{binary} is built twice");
     }
-    assert_eq!(built, crates, "every crate under functions/ is built and deployed");
+    assert_eq!(
+        built, crates,
+        "every crate under functions/ is built and deployed"
+    );
 }
 
 // ------------------------------------------------------------------ sign-in
@@ -337,7 +340,10 @@ fn an_ses_sender_is_optional() {
     let pool = pools.values().next().expect("a user pool");
     let email = &pool["Properties"]["EmailConfiguration"];
     for name in ["SesIdentityArn", "SesFromAddress"] {
-        assert_eq!(template["Parameters"][name]["Default"], "", "{name} is optional");
+        assert_eq!(
+            template["Parameters"][name]["Default"], "",
+            "{name} is optional"
+        );
     }
 
     let config = |params: &[(&str, &str)]| stack(&template, STACK_A, params).eval(email);
@@ -392,7 +398,10 @@ fn route_keys(template: &Value) -> BTreeMap<String, String> {
     resources(template, "AWS::ApiGatewayV2::Route")
         .into_iter()
         .map(|(id, r)| {
-            let key = r["Properties"]["RouteKey"].as_str().expect("key").to_string();
+            let key = r["Properties"]["RouteKey"]
+                .as_str()
+                .expect("key")
+                .to_string();
             (key, id)
         })
         .collect()
@@ -533,7 +542,14 @@ fn every_route_has_its_own_throttle_within_a_new_accounts_concurrency() {
             .unwrap_or_else(|| panic!("{key}: size it in docs/deploy.md and here"));
         concurrency += rate * per_request;
     }
-    assert_eq!(settings.len(), routes.len(), "no settings for missing routes");
+    assert_eq!(
+        settings.len(),
+        routes.len(),
+        "no settings for missing routes"
+    );
     // Every route at its limit at once fits a new account's Lambda quota of 10.
-    assert!(concurrency <= 10.0, "{concurrency:.1} concurrent executions");
+    assert!(
+        concurrency <= 10.0,
+        "{concurrency:.1} concurrent executions"
+    );
 }

@@ -237,9 +237,7 @@ fn strings(value: &Value) -> Vec<String> {
 
 fn function_name(props: &Value) -> Option<String> {
     let code_uri = props["CodeUri"].as_str()?;
-    let name = code_uri
-        .trim_end_matches('/')
-        .strip_prefix("functions/")?;
+    let name = code_uri.trim_end_matches('/').strip_prefix("functions/")?;
     (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
 }
 
