@@ -4,6 +4,7 @@ import { ApiError, NetworkError, apiRequest, waitMessage } from "./api.js";
 import { ACCEPTED_NAMES, ACCEPTED_TYPES, formatBytes, quoteName } from "./formats.js";
 import { signIn } from "./auth.js";
 import { keepDraftAndSignIn } from "./draft.js";
+import { formOutlived } from "./form-life.js";
 import { isExpiredRejection, postToS3, s3ErrorMessage } from "./s3-post.js";
 
 export function initUploader(view) {
@@ -111,9 +112,18 @@ export function initUploader(view) {
 
     try {
       let retried = false;
+      let reasked = false;
       for (;;) {
         const signed = await signUpload(file);
         if (!current()) return;
+
+        // A form spent on arrival (a slow answer, a tab that slept) would only earn
+        // storage's "expired": ask for a fresh one, once. After that storage judges, since
+        // the device's clock may be off.
+        if (formOutlived(signed.expiresAt) && !reasked) {
+          reasked = true;
+          continue;
+        }
 
         // The server may have a lower limit than ours: it is authoritative.
         if (file.size > state.maxBytes) {

@@ -88,7 +88,7 @@ impl DevConfig {
             table: need("PROFILES_TABLE")?,
             upload_ttl: Duration::from_secs(
                 get("UPLOAD_URL_TTL_SECS")
-                    .unwrap_or_else(|| "300".into())
+                    .unwrap_or_else(|| "60".into())
                     .parse()
                     .map_err(|_| {
                         StackError::Setup("UPLOAD_URL_TTL_SECS must be a number".into())

@@ -19,16 +19,17 @@ use s3s::service::{S3Service, S3ServiceBuilder};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use avatar_core::headers;
+use avatar_aws::headers;
 
-use crate::auth_config::{self, AuthConfig, TemplateSignIn};
 use crate::clock::SharedClock;
 use crate::gateway::authorizer::Authorizer;
 use crate::gateway::invoke::Upstream;
 use crate::gateway::routes::Routes;
 use crate::gateway::{self, Gateway};
+use crate::idp::auth_config::{self, AuthConfig, TemplateSignIn};
 use crate::idp::{self, Idp, IdpSettings};
 use crate::running::{Running, signalled};
+use crate::template::Template;
 use crate::{StackError, bind};
 
 #[derive(Clone)]
@@ -39,7 +40,7 @@ pub struct EdgeSettings {
     /// Where `cargo lambda watch` listens, e.g. `http://127.0.0.1:9000`.
     pub api_upstream: String,
     /// The SAM template: the API's routes, its authorizer and the app client's scopes.
-    pub template: PathBuf,
+    pub template: Template,
     /// The embedded S3's data folder, read in-process as CloudFront's OAC reads the bucket.
     pub s3_root: PathBuf,
     pub bucket: String,
@@ -83,8 +84,10 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
             settings.addr
         )));
     }
-    let routes = Routes::load(&settings.template)?;
-    let template_sign_in = TemplateSignIn::load(&settings.template)?;
+    let routes = Routes::from_template(&settings.template)
+        .map_err(|e| StackError::Setup(format!("template.yaml: {e}")))?;
+    let template_sign_in = TemplateSignIn::from_template(&settings.template)
+        .map_err(|e| StackError::Setup(format!("template.yaml: {e}")))?;
     let upstream = Upstream::new(&settings.api_upstream)
         .map_err(|e| StackError::Setup(format!("edge: {e}")))?;
     // The issuer and the allowed redirect URIs name the real port, known once bound.

@@ -2,17 +2,16 @@
 //! verifies signatures and POST policies (s3s-fs), a DynamoDB (dynoxide), and an edge that
 //! plays CloudFront. A library for tests, a binary (`local-stack`) for development.
 
-pub mod auth_config;
 pub mod clock;
 pub mod dev_config;
 mod dynamodb;
-mod dynamodb_front;
 pub mod edge;
 pub mod gateway;
 pub mod iam;
 pub mod idp;
 mod running;
 mod s3;
+pub mod template;
 
 pub use dynamodb::{DynamoSettings, start_dynamodb};
 pub use edge::{EdgeSettings, SignInSettings, start_edge};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use local_stack::clock::SystemClock;
 use local_stack::dev_config::DevConfig;
 use local_stack::iam::{Iam, KeyPair, LocalNames};
+use local_stack::template::Template;
 use local_stack::{
     DynamoSettings, EdgeSettings, S3Settings, SignInSettings, StackError, start_dynamodb,
     start_edge, start_s3,
@@ -40,7 +41,9 @@ async fn run() -> Result<(), StackError> {
     let s3_root = config.data_dir.join("s3");
     let names = LocalNames::new(&config.region, &config.bucket, &config.table);
     let admin = KeyPair::new(&config.access_key, &config.secret_key);
-    let mut iam = Iam::load(&root, names, admin)?;
+    // Parsed once: the edge's routes and sign-in and local IAM all read this model.
+    let template = Template::load(&config.template)?;
+    let mut iam = Iam::load(&template, &root, names, admin)?;
     if !config.iam {
         iam = iam.allowing_all();
     }
@@ -68,7 +71,7 @@ async fn run() -> Result<(), StackError> {
         addr: config.edge_addr,
         site_dir: config.site_dir.clone(),
         api_upstream: config.api_upstream.clone(),
-        template: config.template.clone(),
+        template: template.clone(),
         s3_root,
         bucket: config.bucket.clone(),
         upload_origin: config.s3_url(),

@@ -44,7 +44,7 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
                 "filename": "me.png",
                 "contentType": "image/png",
                 "size": png.len(),
-                "checksumSha256": avatar_core::domain::Sha256Checksum::of(&png).as_str(),
+                "checksumSha256": avatar_domain::values::Sha256Checksum::of(&png).as_str(),
             }))
             .send()
             .await

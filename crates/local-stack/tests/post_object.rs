@@ -6,11 +6,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use avatar_core::domain::{ContentType, UploadKey};
-use avatar_core::signer::{
-    PostSigner, SigningKeyCache, SuccessActionStatus, UploadTerms, format_amz_date,
-    format_credential_date,
-};
+use avatar_aws::signer::{PostSigner, SigningKeyCache, format_amz_date, format_credential_date};
+use avatar_domain::upload_form::{UploadAnswer, UploadTerms};
+use avatar_domain::values::{ContentType, UploadKey};
 use aws_credential_types::Credentials;
 use base64::Engine as _;
 use test_support::{ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TestStack, images};
@@ -26,7 +24,7 @@ fn creds() -> Credentials {
 /// A form from the app's own signer, as `POST /api/uploads` returns it.
 fn signed(
     stack: &TestStack,
-    status: Option<SuccessActionStatus>,
+    status: Option<UploadAnswer>,
     at: SystemTime,
 ) -> (String, String, Fields) {
     let key = UploadKey::new(owner(), ContentType::Png);
@@ -35,13 +33,12 @@ fn signed(
         key: key.as_str(),
         content_type: ContentType::Png,
         max_bytes: MAX,
-        success_action_status: status,
-        // These tests are about S3's answers; the digest's own tests are in avatar-core.
+        answer: status,
+        // These tests are about S3's answers; the digest's own tests are in avatar-domain.
         checksum_sha256: None,
     };
     let post = signer.sign_terms(&creds(), &terms, Duration::from_secs(300), at);
     let fields = post
-        .fields
         .pairs()
         .into_iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
@@ -225,9 +222,9 @@ async fn a_signed_success_action_status_chooses_the_answer() {
     let stack = TestStack::start().await;
     for (status, expected) in [
         (None, 204),
-        (SuccessActionStatus::from_code(200), 200),
-        (SuccessActionStatus::from_code(201), 201),
-        (SuccessActionStatus::from_code(204), 204),
+        (Some(UploadAnswer::Empty), 200),
+        (Some(UploadAnswer::Document), 201),
+        (Some(UploadAnswer::NoContent), 204),
     ] {
         let (url, key, fields) = signed(&stack, status, SystemTime::now());
         let response = post(&url, &fields, images::png(4, 4)).await;
@@ -552,8 +549,8 @@ async fn the_cors_preflight_allows_the_page_and_exposes_etag_and_location() {
 }
 
 /// Any signed-in account: uploads live under its prefix.
-fn owner() -> avatar_core::domain::AccountId {
-    avatar_core::domain::AccountId::try_from(test_support::events::FIXTURE_SUB).expect("account")
+fn owner() -> avatar_domain::values::AccountId {
+    avatar_domain::values::AccountId::try_from(test_support::events::FIXTURE_SUB).expect("account")
 }
 
 /// The local store keeps keys as file paths: a form whose key collapses to another path

@@ -1,7 +1,7 @@
 //! What every served avatar must carry: CloudFront's avatar headers policy, played by the
 //! local edge.
 
-use avatar_core::headers;
+use avatar_aws::headers;
 
 /// The avatar's stored type, and the headers CloudFront's response headers policy adds.
 pub fn assert_avatar_headers(map: &reqwest::header::HeaderMap, content_type: &str) {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use local_stack::clock::{ManualClock, SharedClock, SystemClock};
+use local_stack::template::Template;
 use local_stack::{EdgeSettings, SignInSettings};
 
 use crate::fake_lambda::FakeLambda;
@@ -29,7 +30,7 @@ pub fn settings_with(
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         site_dir: repo_root().join("site"),
         api_upstream,
-        template: repo_root().join("template.yaml"),
+        template: Template::load(&repo_root().join("template.yaml")).expect("template.yaml"),
         s3_root: stack.dir.path().join("s3"),
         bucket: BUCKET.into(),
         upload_origin: stack.s3.url(),

@@ -13,6 +13,7 @@ pub mod render;
 pub mod sign_in;
 mod stack;
 pub mod store_faults;
+pub mod template;
 pub mod variant_images;
 
 pub use stack::{

@@ -1,3 +1,4 @@
+use avatar_aws::schema::ItemKind;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_stack::iam::{Iam, KeyPair, LocalNames};
+use local_stack::template::Template;
 use local_stack::{DynamoSettings, Running, S3Settings, start_dynamodb, start_s3};
 
 pub const ACCESS_KEY: &str = "AKIDTESTSTACK";
@@ -53,7 +55,7 @@ impl TestStack {
     pub fn function_env(
         &self,
         settings: &[(&str, &str)],
-    ) -> avatar_core::config::Env<impl Fn(&str) -> Option<String> + use<>> {
+    ) -> avatar_aws::config::Env<impl Fn(&str) -> Option<String> + use<>> {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("UPLOADS_BUCKET".to_string(), BUCKET.to_string()),
             ("PROFILES_TABLE".to_string(), TABLE.to_string()),
@@ -61,7 +63,7 @@ impl TestStack {
             ("AWS_ENDPOINT_URL_DYNAMODB".to_string(), self.dynamodb.url()),
         ]);
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        avatar_core::config::Env::from_fn(move |name| vars.get(name).cloned())
+        avatar_aws::config::Env::from_fn(move |name| vars.get(name).cloned())
     }
 
     pub async fn start() -> Self {
@@ -84,7 +86,7 @@ impl TestStack {
     async fn start_with(dir: tempfile::TempDir, template: &str) -> Self {
         let iam = Arc::new(
             Iam::new(
-                template,
+                &Template::parse(template).expect("template.yaml parses"),
                 LocalNames::new(REGION, BUCKET, TABLE),
                 KeyPair::new(ACCESS_KEY, SECRET_KEY),
                 &function_keys(),
@@ -184,7 +186,7 @@ impl TestStack {
     /// Puts an object with its SHA-256 stored beside it, as a browser POST through the
     /// signed form leaves it.
     pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) {
-        let checksum = avatar_core::domain::Sha256Checksum::of(&body);
+        let checksum = avatar_domain::values::Sha256Checksum::of(&body);
         self.s3_client
             .put_object()
             .bucket(BUCKET)
@@ -227,12 +229,14 @@ impl TestStack {
 
     /// The raw DynamoDB item of a profile (`PROFILE#{username}`).
     pub async fn item(&self, username: &str) -> Option<HashMap<String, AttributeValue>> {
-        self.item_by_key(&format!("PROFILE#{username}")).await
+        self.item_by_key(&format!("{}{username}", ItemKind::Profile.prefix()))
+            .await
     }
 
     /// The raw DynamoDB item of an account's owner record (`OWNER#{sub}`).
     pub async fn owner_item(&self, sub: &str) -> Option<HashMap<String, AttributeValue>> {
-        self.item_by_key(&format!("OWNER#{sub}")).await
+        self.item_by_key(&format!("{}{sub}", ItemKind::Owner.prefix()))
+            .await
     }
 
     async fn item_by_key(&self, pk: &str) -> Option<HashMap<String, AttributeValue>> {
@@ -257,7 +261,7 @@ impl TestStack {
                 !item
                     .get("pk")
                     .and_then(|pk| pk.as_s().ok())
-                    .is_some_and(|pk| pk.starts_with("LIMIT#"))
+                    .is_some_and(|pk| ItemKind::of(pk) == Some(ItemKind::Limit))
             })
             .collect()
     }

@@ -1,11 +1,11 @@
 //! The real profile store with the faults a network causes, and what a published avatar
 //! leaves in the bucket: shared by the flow tests that check nothing is lost or left.
 
-use avatar_core::adapters::DynamoProfiles;
-use avatar_core::domain::{AccountId, AvatarKey, Profile, Username, VARIANT_SIZES};
-use avatar_core::ports::{
+use avatar_aws::adapters::DynamoProfiles;
+use avatar_domain::ports::{
     DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
 };
+use avatar_domain::values::{AccountId, AvatarKey, Profile, Username, VARIANT_SIZES};
 
 /// A store whose every write lands but whose answer is lost: the caller sees a 503-kind
 /// error and must find out from a read whether its write happened.

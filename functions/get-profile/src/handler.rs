@@ -1,69 +1,68 @@
 use std::convert::Infallible;
 
-use avatar_core::ApiError;
-use avatar_core::api::{ProfileView, caller, json_response, micros, respond};
-use avatar_core::domain::{Profile, Username};
-use avatar_core::ports::ProfileStore;
-use avatar_core::service::{get_profile, my_profile};
+use avatar_domain::ports::ProfileStore;
+use avatar_domain::service::{get_profile, my_profile};
+use avatar_domain::values::{Profile, Username};
+use avatar_http::{
+    ApiError, ProfileView, Route, caller, json_response, micros, not_found, respond,
+};
 use lambda_http::http::{HeaderValue, StatusCode, header};
-use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
-const ROUTE: &str = "get-profile";
-/// The one protected route of this function; every other is the public read.
-const ME: &str = "GET /api/me";
 /// A found public profile may be shared by CloudFront for five seconds (browsers keep
 /// nothing): a burst of reads of one name costs one invocation per edge location and
 /// five seconds, so one client cannot spend the route's throttle for everybody. A
 /// change shows within five seconds. `GET /api/me` and every error stay `no-store`.
 const PUBLIC_PROFILE_CACHE: &str = "public, max-age=0, s-maxage=5";
 
+/// `GET /api/profile/{username}` (public) and `GET /api/me` (the caller's own).
 pub async fn handle(
     store: &dyn ProfileStore,
     event: Request,
 ) -> Result<Response<Body>, Infallible> {
-    let public = route_key(&event) != Some(ME);
-    let response = respond(ROUTE, get(store, &event), |profile, elapsed| {
-        tracing::info!(
-            route = ROUTE,
-            status = 200,
-            username = %profile.username,
-            version = profile.version,
-            elapsed_us = micros(elapsed),
-            "profile read"
-        );
-        let mut response = json_response(StatusCode::OK, &ProfileView::from(&profile));
-        if public {
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(PUBLIC_PROFILE_CACHE),
-            );
+    let response = match Route::of(&event) {
+        Some(route @ (Route::GetProfile | Route::GetMe)) => {
+            let name = route.log_name();
+            respond(name, read(store, route, &event), |profile, elapsed| {
+                tracing::info!(
+                    route = name,
+                    status = 200,
+                    username = %profile.username,
+                    version = profile.version,
+                    elapsed_us = micros(elapsed),
+                    "profile read"
+                );
+                let mut response = json_response(StatusCode::OK, &ProfileView::from(&profile));
+                if route == Route::GetProfile {
+                    response.headers_mut().insert(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static(PUBLIC_PROFILE_CACHE),
+                    );
+                }
+                response
+            })
+            .await
         }
-        response
-    })
-    .await;
+        _ => not_found(),
+    };
     Ok(response.map(Body::from))
 }
 
-async fn get(store: &dyn ProfileStore, event: &Request) -> Result<Profile, ApiError> {
-    if route_key(event) == Some(ME) {
-        return my_profile(store, &caller(event)?).await;
-    }
-    get_profile(store, &username_from_path(event)?).await
-}
-
-/// API Gateway's name of the matched route, e.g. `GET /api/me`.
-fn route_key(event: &Request) -> Option<&str> {
-    match event.request_context_ref()? {
-        RequestContext::ApiGatewayV2(context) => context.route_key.as_deref(),
-        _ => None,
-    }
+async fn read(
+    store: &dyn ProfileStore,
+    route: Route,
+    event: &Request,
+) -> Result<Profile, ApiError> {
+    Ok(match route {
+        Route::GetMe => my_profile(store, &caller(event)?).await?,
+        _ => get_profile(store, &username_from_path(event)?).await?,
+    })
 }
 
 /// The path parameter arrives percent-encoded; an impossible name is simply not found.
 fn username_from_path(event: &Request) -> Result<Username, ApiError> {
-    let not_found = || ApiError::NotFound("no such profile".into());
+    let not_found = || ApiError::not_found("no such profile");
     let params = event.path_parameters();
     let raw = params.first("username").ok_or_else(not_found)?;
     let decoded = percent_decode_str(raw)

@@ -2,8 +2,9 @@
 
 mod handler;
 
-use avatar_core::config::Env;
-use avatar_core::{aws, setup, telemetry};
+use avatar_aws::config::Env;
+use avatar_aws::{sdk, setup};
+use avatar_http::telemetry;
 use lambda_http::{Error, run, service_fn};
 
 // Lambda hands an environment one event at a time: worker threads would only add their
@@ -11,7 +12,7 @@ use lambda_http::{Error, run, service_fn};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let sdk = aws::load_sdk_config().await;
+    let sdk = sdk::load_sdk_config().await;
     let store = setup::profile_store(&Env::process(), &sdk)?;
     run(service_fn(|event| handler::handle(&store, event))).await
 }

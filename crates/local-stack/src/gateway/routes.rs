@@ -4,11 +4,8 @@
 //! the template stays the only list of routes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use serde_yaml::Value;
-
-use crate::StackError;
+use crate::template::{Template, referenced, strings};
 
 /// One route: `METHOD /path/{param}` → a function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,25 +74,9 @@ impl Route {
 pub struct Routes(Vec<Route>);
 
 impl Routes {
-    pub fn load(template: &Path) -> Result<Self, StackError> {
-        let text = std::fs::read_to_string(template).map_err(StackError::io(format!(
-            "cannot read {}",
-            template.display()
-        )))?;
-        Self::parse(&text).map_err(|e| StackError::Setup(format!("{}: {e}", template.display())))
-    }
-
-    pub fn parse(template: &str) -> Result<Self, String> {
-        let doc: Value = serde_yaml::from_str(template).map_err(|e| e.to_string())?;
-        let resources = doc["Resources"]
-            .as_mapping()
-            .ok_or("no Resources mapping")?;
-        let of_type = |kind: &'static str| {
-            resources
-                .iter()
-                .filter(move |(_, r)| r["Type"].as_str() == Some(kind))
-                .map(|(id, r)| (id.as_str().unwrap_or("?"), &r["Properties"]))
-        };
+    /// The routes `template` declares.
+    pub fn from_template(template: &Template) -> Result<Self, String> {
+        let of_type = |kind| template.of_type(kind);
         let mut authorizers = BTreeMap::new();
         for (id, props) in of_type("AWS::ApiGatewayV2::Authorizer") {
             if props["AuthorizerType"].as_str() != Some("JWT") {
@@ -114,8 +95,9 @@ impl Routes {
             }
             authorizers.insert(id.to_string(), ());
         }
-        let functions: BTreeMap<&str, Option<String>> = of_type("AWS::Serverless::Function")
-            .map(|(id, props)| (id, function_name(props)))
+        let functions: BTreeMap<&str, Option<String>> = template
+            .functions()
+            .map(|(id, name, _)| (id, name))
             .collect();
         let mut integrations = BTreeMap::new();
         for (id, props) in of_type("AWS::ApiGatewayV2::Integration") {
@@ -194,56 +176,14 @@ impl Routes {
     }
 }
 
-/// The resource a reference names: `!Ref X`, `!GetAtt X.Arn`, `!Sub "integrations/${X}"`,
-/// in their short or long (`Ref`, `Fn::GetAtt`, `Fn::Sub`) forms.
-fn referenced(value: &Value) -> Option<String> {
-    let (kind, inner) = match value {
-        Value::Tagged(tagged) => (tagged.tag.to_string(), &tagged.value),
-        Value::Mapping(map) => {
-            let (k, v) = map.iter().next()?;
-            (k.as_str()?.to_string(), v)
-        }
-        _ => return None,
-    };
-    let kind = kind.trim_start_matches('!').trim_start_matches("Fn::");
-    match kind {
-        "Ref" => inner.as_str().map(str::to_string),
-        "GetAtt" => match inner {
-            Value::String(s) => s.split('.').next().map(str::to_string),
-            Value::Sequence(parts) => parts.first()?.as_str().map(str::to_string),
-            _ => None,
-        },
-        "Sub" => {
-            let text = inner.as_str()?;
-            let start = text.find("${")? + 2;
-            let end = text[start..].find('}')? + start;
-            Some(text[start..end].to_string())
-        }
-        _ => None,
-    }
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_sequence()
-        .map(|s| {
-            s.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn function_name(props: &Value) -> Option<String> {
-    let code_uri = props["CodeUri"].as_str()?;
-    let name = code_uri.trim_end_matches('/').strip_prefix("functions/")?;
-    (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::Routes;
+    use crate::template::Template;
+
+    fn parse(text: &str) -> Result<Routes, String> {
+        Routes::from_template(&Template::parse(text)?)
+    }
 
     const TEMPLATE: &str = r#"
 Resources:
@@ -296,7 +236,7 @@ Resources:
 
     #[test]
     fn routes_and_their_authorization() {
-        let routes = Routes::parse(TEMPLATE).unwrap();
+        let routes = parse(TEMPLATE).unwrap();
         let (read, params) = routes.find("GET", "/api/things/a%20b").unwrap();
         assert_eq!(read.key(), "GET /api/things/{id}");
         assert_eq!(read.function, "thing");
@@ -327,17 +267,17 @@ Resources:
     #[test]
     fn unknown_authorizers_are_refused_at_start() {
         let bad = TEMPLATE.replace("AuthorizerId: !Ref Jwt", "AuthorizerId: !Ref Other");
-        assert!(Routes::parse(&bad).unwrap_err().contains("Other"));
+        assert!(parse(&bad).unwrap_err().contains("Other"));
         let lambda = TEMPLATE.replace("AuthorizerType: JWT", "AuthorizerType: REQUEST");
-        assert!(Routes::parse(&lambda).is_err());
+        assert!(parse(&lambda).is_err());
         let iam = TEMPLATE.replace("AuthorizationType: NONE", "AuthorizationType: AWS_IAM");
-        assert!(Routes::parse(&iam).is_err());
+        assert!(parse(&iam).is_err());
     }
 
     #[test]
     fn the_projects_template_parses() {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
-        let routes = Routes::load(&path).unwrap();
+        let routes = Routes::from_template(&Template::load(&path).unwrap()).unwrap();
         let (public, _) = routes.find("GET", "/api/profile/ada").unwrap();
         assert_eq!(public.function, "get-profile");
         assert!(public.auth.is_none());

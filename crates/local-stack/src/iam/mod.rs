@@ -4,10 +4,7 @@
 //! code needs but the template lacks fails here as it would on AWS. The stack's own key
 //! (creating the bucket and table, tests' setup) is an administrator's and no function's.
 
-pub mod dynamodb;
 pub mod policy;
-pub mod s3;
-pub mod sigv4;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -17,6 +14,7 @@ pub use policy::{Decision, Request, Statement};
 pub use template::{LOCAL_ACCOUNT, LocalNames};
 
 use crate::StackError;
+use crate::template::Template;
 
 /// An access key pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +64,7 @@ impl Iam {
     /// Each function's key (from `keys`, by crate name) with its statements from
     /// `template`; a function without a key, or a key shared by two, stops the stack.
     pub fn new(
-        template: &str,
+        template: &Template,
         names: LocalNames,
         admin: KeyPair,
         keys: &BTreeMap<String, KeyPair>,
@@ -118,12 +116,14 @@ impl Iam {
         self.enforcing
     }
 
-    /// Reads `template.yaml` and every `functions/*/Cargo.toml` under `root`.
-    pub fn load(root: &Path, names: LocalNames, admin: KeyPair) -> Result<Self, StackError> {
-        let path = root.join("template.yaml");
-        let template = std::fs::read_to_string(&path)
-            .map_err(StackError::io(format!("cannot read {}", path.display())))?;
-        Self::new(&template, names, admin, &function_keys(root)?)
+    /// `template`'s statements with the keys of every `functions/*/Cargo.toml` under `root`.
+    pub fn load(
+        template: &Template,
+        root: &Path,
+        names: LocalNames,
+        admin: KeyPair,
+    ) -> Result<Self, StackError> {
+        Self::new(template, names, admin, &function_keys(root)?)
     }
 
     pub fn names(&self) -> &LocalNames {
@@ -227,12 +227,22 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
+    fn the_template() -> Template {
+        Template::load(&root().join("template.yaml")).unwrap()
+    }
+
     fn admin() -> KeyPair {
         KeyPair::new("AKIDADMIN", "admin-secret")
     }
 
     fn iam() -> Iam {
-        Iam::load(&root(), LocalNames::new("us-east-1", "b", "t"), admin()).unwrap()
+        Iam::load(
+            &the_template(),
+            &root(),
+            LocalNames::new("us-east-1", "b", "t"),
+            admin(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -240,17 +250,22 @@ mod tests {
         let keys = function_keys(&root()).unwrap();
         assert_eq!(
             keys.keys().map(String::as_str).collect::<Vec<_>>(),
-            ["get-profile", "save-profile", "sign-upload"]
+            [
+                "delete-profile",
+                "get-profile",
+                "save-profile",
+                "sign-upload"
+            ]
         );
         let iam = iam();
         assert_eq!(
             iam.key_pairs().len(),
-            4,
-            "admin + three distinct function keys"
+            5,
+            "admin + four distinct function keys"
         );
         let mut shared = keys.clone();
         shared.insert("get-profile".into(), keys["save-profile"].clone());
-        let template = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+        let template = the_template();
         let names = LocalNames::new("us-east-1", "b", "t");
         assert!(Iam::new(&template, names.clone(), admin(), &shared).is_err());
         let as_admin = keys["sign-upload"].clone();

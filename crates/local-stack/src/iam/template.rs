@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_yaml::{Mapping, Value};
 
 use super::policy::{Condition, Statement};
+use crate::template::Template;
 
 /// The account id the local ARNs carry.
 pub const LOCAL_ACCOUNT: &str = "000000000000";
@@ -52,30 +53,13 @@ const KNOWN_CONDITION_KEYS: [&str; 1] = ["dynamodb:LeadingKeys"];
 
 /// Every `AWS::Serverless::Function`'s statements, by the crate its `CodeUri` names.
 pub fn function_statements(
-    template: &str,
+    template: &Template,
     names: &LocalNames,
 ) -> Result<BTreeMap<String, Vec<Statement>>, String> {
-    let doc: Value = serde_yaml::from_str(template).map_err(|e| e.to_string())?;
-    let resources = doc["Resources"]
-        .as_mapping()
-        .ok_or("the template has no Resources")?;
-    let resolver = Resolver::new(resources, names);
+    let resolver = Resolver::new(template.resources(), names);
     let mut functions = BTreeMap::new();
-    for (id, resource) in resources {
-        if resource["Type"] != "AWS::Serverless::Function" {
-            continue;
-        }
-        let id = id.as_str().unwrap_or_default();
-        let props = &resource["Properties"];
-        let code_uri = props["CodeUri"]
-            .as_str()
-            .ok_or(format!("{id}: no CodeUri"))?;
-        let name = code_uri
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+    for (id, name, props) in template.functions() {
+        let name = name.ok_or(format!("{id}: CodeUri is not functions/<name>/"))?;
         let mut statements = Vec::new();
         for policy in props["Policies"].as_sequence().into_iter().flatten() {
             statements
@@ -315,6 +299,10 @@ fn sub_text(value: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn statements_of(text: &str) -> Result<BTreeMap<String, Vec<Statement>>, String> {
+        function_statements(&Template::parse(text)?, &names())
+    }
+
     const TEMPLATE: &str = r#"
 Resources:
   UploadsBucket:
@@ -359,7 +347,7 @@ Resources:
 
     #[test]
     fn statements_resolve_to_local_arns() {
-        let functions = function_statements(TEMPLATE, &names()).unwrap();
+        let functions = statements_of(TEMPLATE).unwrap();
         let statements = &functions["some-fn"];
         assert_eq!(statements.len(), 3);
         assert_eq!(statements[0].actions, ["s3:GetObject", "s3:DeleteObject"]);
@@ -389,7 +377,7 @@ Resources:
         let changed = TEMPLATE
             .replacen("- AWSLambdaBasicExecutionRole", "- AmazonS3FullAccess", 1)
             .replacen("!GetAtt UploadsBucket.Arn", "!GetAtt SiteBucket.Arn", 1);
-        let functions = function_statements(&changed, &names()).unwrap();
+        let functions = statements_of(&changed).unwrap();
         let statements = &functions["some-fn"];
         assert_eq!(statements.len(), 3, "the managed policy adds nothing");
         assert_eq!(statements[1].resources, ["arn:not-local:SiteBucket.Arn"]);
@@ -415,7 +403,7 @@ Resources:
             ),
         ] {
             assert!(TEMPLATE.contains(from), "{from}");
-            let err = function_statements(&TEMPLATE.replacen(from, to, 1), &names()).unwrap_err();
+            let err = statements_of(&TEMPLATE.replacen(from, to, 1)).unwrap_err();
             assert!(err.contains(says), "{err}");
         }
     }
@@ -423,10 +411,15 @@ Resources:
     #[test]
     fn the_real_template_is_understood() {
         let text = include_str!("../../../../template.yaml");
-        let functions = function_statements(text, &names()).unwrap();
+        let functions = statements_of(text).unwrap();
         assert_eq!(
             functions.keys().map(String::as_str).collect::<Vec<_>>(),
-            ["get-profile", "save-profile", "sign-upload"]
+            [
+                "delete-profile",
+                "get-profile",
+                "save-profile",
+                "sign-upload"
+            ]
         );
         for statements in functions.values() {
             for resource in statements.iter().flat_map(|s| &s.resources) {

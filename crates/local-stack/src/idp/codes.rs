@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::authorize::AuthorizationRequest;
+use super::request::AuthorizationRequest;
 use super::tokens::Session;
 
 /// Longest a code may wait for its exchange (OAuth 2.0 recommends at most ten minutes;

@@ -4,12 +4,14 @@
 //! RS256 access tokens shaped like Cognito's. Anyone can sign in as any name: it exists for
 //! development on 127.0.0.1 and must never be reachable from anywhere else.
 
+pub mod auth_config;
 mod authorize;
 mod codes;
 mod discovery;
 mod keys;
 mod logout;
 mod page;
+mod request;
 mod token;
 mod tokens;
 

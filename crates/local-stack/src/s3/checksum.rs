@@ -12,16 +12,20 @@ use sha2::{Digest, Sha256};
 use super::form::Form;
 use super::xml;
 
-/// Larger forms go on unchecked: the policy's content-length-range refuses them anyway.
-const MAX_CHECKED_BODY: usize = 256 * 1024 * 1024;
-
 /// The body again when the form names no SHA-256 or the file matches it; S3's
-/// `400 BadDigest` otherwise.
-pub(crate) async fn verify(form: &Form, body: Body, boundary: &str) -> Result<Body, Response> {
+/// `400 BadDigest` otherwise. The body arrives capped (`bounded`): at most `cap` bytes of
+/// it are held here.
+pub(crate) async fn verify(
+    form: &Form,
+    body: Body,
+    boundary: &str,
+    cap: u64,
+) -> Result<Body, Response> {
     let Some(expected) = form.get("x-amz-checksum-sha256") else {
         return Ok(body);
     };
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_CHECKED_BODY).await else {
+    let limit = usize::try_from(cap).unwrap_or(usize::MAX);
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return Err(xml::error(
             StatusCode::BAD_REQUEST,
             "IncompleteBody",

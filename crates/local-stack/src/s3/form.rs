@@ -10,7 +10,7 @@ use memchr::memmem;
 
 /// Fields larger than this together are not read ahead (the request still goes on): a
 /// real form's fields, policy and session token included, are a few kilobytes.
-const MAX_FIELDS_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_FIELDS_BYTES: usize = 1024 * 1024;
 
 /// The form's fields before the file, in order, with lower-cased names as S3 compares them.
 #[derive(Debug, Default)]

@@ -28,6 +28,23 @@ impl Policy {
         })
     }
 
+    /// The largest file the policy's `content-length-range` allows.
+    pub(crate) fn max_length(&self) -> Option<u64> {
+        self.conditions
+            .iter()
+            .find_map(|condition| match condition {
+                Value::Array(items)
+                    if items.len() == 3
+                        && items[0]
+                            .as_str()
+                            .is_some_and(|op| op.eq_ignore_ascii_case("content-length-range")) =>
+                {
+                    items[2].as_u64()
+                }
+                _ => None,
+            })
+    }
+
     pub(crate) fn expired(&self, now: OffsetDateTime) -> bool {
         self.expiration.is_some_and(|e| now >= e)
     }

@@ -11,10 +11,10 @@ use http::{HeaderValue, Method, StatusCode, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use time::OffsetDateTime;
 
-use super::checksum;
 use super::form::{self, Form};
 use super::policy::Policy;
 use super::{S3Stack, xml};
+use super::{bounded, checksum};
 
 /// A key in S3's `Location`: everything but unreserved characters escaped, `/` included
 /// (S3 answers `…/incoming%2Fa.png`).
@@ -52,18 +52,38 @@ pub(crate) async fn handle(
     bucket: &str,
 ) -> Response {
     let origin = origin(&request, s3);
+    // No form may be larger than the largest upload and its fields: refused unread.
+    let ceiling = bounded::MAX_UPLOAD_BYTES + bounded::FORM_OVERHEAD;
+    if let Some(refused) = bounded::declared_too_large(request.headers(), ceiling) {
+        return refused;
+    }
     let (parts, body) = request.into_parts();
     let (form, body) = form::peek(body, boundary).await;
     let Some(form) = form else {
-        // Not a form this layer can read: the verifier refuses it in its own words.
-        return super::call(&s3.service, Request::from_parts(parts, body)).await;
+        // Not a form this layer can read: the verifier refuses it in its own words, having
+        // read no more than a form's fields.
+        let (body, tripped) = bounded::limited(body, bounded::UNREAD_FORM_CAP);
+        let response = super::call(&s3.service, Request::from_parts(parts, body)).await;
+        if tripped.get() {
+            return bounded::too_large(None, bounded::UNREAD_FORM_CAP);
+        }
+        return response;
     };
-    let body = match checksum::verify(&form, body, boundary).await {
+    let policy = Policy::of(&form);
+    let cap = match bounded::judge(&form, policy.as_ref(), &s3.secrets) {
+        bounded::Verdict::Signed { cap } | bounded::Verdict::Unsigned { cap } => cap,
+        bounded::Verdict::Refused(refused) => return refused,
+    };
+    if let Some(refused) = bounded::declared_too_large(&parts.headers, cap) {
+        return refused;
+    }
+    let (body, tripped) = bounded::limited(body, cap);
+    let body = match checksum::verify(&form, body, boundary, cap).await {
         Ok(body) => body,
+        Err(_) if tripped.get() => return bounded::too_large(None, cap),
         Err(refused) => return refused,
     };
     let request = Request::from_parts(parts, body);
-    let policy = Policy::of(&form);
     // s3s lets `x-amz-server-side-encryption*` through unsigned (a MinIO habit); S3 refuses
     // every uncovered field, so refuse here, before anything is stored.
     if let Some(policy) = &policy {
@@ -76,6 +96,9 @@ pub(crate) async fn handle(
         }
     }
     let response = super::call(&s3.service, request).await;
+    if tripped.get() {
+        return bounded::too_large(None, cap);
+    }
     let status = response.status();
     if status.is_success() || status == StatusCode::SEE_OTHER {
         return stored(s3, &form, bucket, &origin, response, true).await;

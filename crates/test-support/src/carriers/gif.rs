@@ -45,7 +45,7 @@ fn sub_blocks(data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn application(id: &[u8; 11], data: &[u8]) -> Vec<u8> {
+pub(super) fn application(id: &[u8; 11], data: &[u8]) -> Vec<u8> {
     let mut out = vec![0x21, 0xFF, 11];
     out.extend_from_slice(id);
     out.extend_from_slice(&sub_blocks(data));
@@ -59,7 +59,7 @@ fn with_blocks(mut gif: Vec<u8>, blocks: &[Vec<u8>]) -> Vec<u8> {
     gif
 }
 
-fn carrier(name: &str, blocks: &[Vec<u8>], secrets: &[&[u8]]) -> Fixture {
+pub(super) fn carrier(name: &str, blocks: &[Vec<u8>], secrets: &[&[u8]]) -> Fixture {
     Fixture::new(name, MIME, with_blocks(base(), blocks), secrets)
 }
 

@@ -70,11 +70,11 @@ fn nth_scan(jpeg: &[u8], n: usize) -> usize {
     }
 }
 
-fn app(n: u8, payload: &[u8]) -> Vec<u8> {
+pub(super) fn app(n: u8, payload: &[u8]) -> Vec<u8> {
     segment(0xE0 + n, payload)
 }
 
-fn carrier(name: &str, segments: &[Vec<u8>], secrets: &[&[u8]]) -> Fixture {
+pub(super) fn carrier(name: &str, segments: &[Vec<u8>], secrets: &[&[u8]]) -> Fixture {
     Fixture::new(name, MIME, with_segments(base(), segments), secrets)
 }
 

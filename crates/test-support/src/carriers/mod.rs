@@ -4,11 +4,13 @@
 //! tests check the clean copy renders the same and holds none of the payloads.
 
 mod gif;
+mod icc;
 mod jpeg;
 mod png;
 mod webp;
 
 pub use self::gif::{gif_fixtures, gif_frames};
+pub use self::icc::{BOMB_LEN, not_icc_fixtures, png_with_bomb, zlib_bomb};
 pub use self::jpeg::{jpeg_fixtures, plain_jpeg};
 pub use self::png::{png_chunk, png_fixtures, png_square, png_with_chunks};
 pub use self::webp::{animated_webp, webp_animation, webp_fixtures};

@@ -44,7 +44,7 @@ pub fn png_with_chunks(before: &[u8; 4], chunks: &[Vec<u8>]) -> Vec<u8> {
     insert_before(rgba(16, 12), before, chunks)
 }
 
-fn rgba(w: u32, h: u32) -> Vec<u8> {
+pub(super) fn rgba(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgba);
@@ -89,7 +89,7 @@ pub fn png_square(side: u32) -> Vec<u8> {
     out
 }
 
-fn zlib(data: &[u8]) -> Vec<u8> {
+pub(super) fn zlib(data: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(data).expect("deflate");
     encoder.finish().expect("deflate")
@@ -147,7 +147,7 @@ fn frame_control(w: u32, h: u32) -> Vec<u8> {
     data
 }
 
-fn carrier(name: &str, chunks: &[Vec<u8>], secrets: &[&[u8]]) -> Fixture {
+pub(super) fn carrier(name: &str, chunks: &[Vec<u8>], secrets: &[&[u8]]) -> Fixture {
     Fixture::new(
         name,
         MIME,

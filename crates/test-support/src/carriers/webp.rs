@@ -8,7 +8,7 @@ use crate::images::exif_with_gps;
 const MIME: &str = "image/webp";
 
 /// A RIFF chunk with its padding byte.
-fn chunk(id: &[u8; 4], data: &[u8]) -> Vec<u8> {
+pub(super) fn chunk(id: &[u8; 4], data: &[u8]) -> Vec<u8> {
     let mut out = id.to_vec();
     out.extend_from_slice(&(data.len() as u32).to_le_bytes());
     out.extend_from_slice(data);
@@ -53,13 +53,13 @@ fn vp8x(flags: u8, w: u32, h: u32) -> Vec<u8> {
     chunk(b"VP8X", &data)
 }
 
-const ICC: u8 = 0x20;
+pub(super) const ICC: u8 = 0x20;
 const ALPHA: u8 = 0x10;
 const EXIF: u8 = 0x08;
 const XMP: u8 = 0x04;
 const ANIMATION: u8 = 0x02;
 
-fn still(flags: u8, before: &[Vec<u8>], after: &[Vec<u8>]) -> Vec<u8> {
+pub(super) fn still(flags: u8, before: &[Vec<u8>], after: &[Vec<u8>]) -> Vec<u8> {
     let (w, h) = (16, 12);
     let mut chunks = vec![vp8x(flags | ALPHA, w, h)];
     chunks.extend_from_slice(before);

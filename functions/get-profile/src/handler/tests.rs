@@ -1,4 +1,4 @@
-use avatar_core::adapters::DynamoProfiles;
+use avatar_aws::adapters::DynamoProfiles;
 use serde_json::Value;
 use test_support::{TABLE, TestStack, events};
 

@@ -18,7 +18,7 @@ fn save_event(body: &Value) -> Request {
 async fn over_the_limit_is_429_with_retry_after_and_nothing_written() {
     let stack = TestStack::start().await;
     let env = stack.function_env(&[("PROFILE_WRITES_PER_HOUR", "1")]);
-    let profiles = avatar_core::setup::profile_service(&env, stack.sdk_config()).expect("config");
+    let profiles = avatar_aws::setup::profile_service(&env, stack.sdk_config()).expect("config");
 
     let first = handle(
         &profiles,

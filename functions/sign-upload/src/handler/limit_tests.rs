@@ -14,7 +14,7 @@ fn ok_event() -> Request {
 async fn over_the_limit_is_429_with_retry_after_and_no_form() {
     let stack = TestStack::start().await;
     let env = stack.function_env(&[("UPLOADS_PER_HOUR", "1")]);
-    let signer = avatar_core::setup::upload_signer(&env, stack.sdk_config()).expect("config");
+    let signer = avatar_aws::setup::upload_signer(&env, stack.sdk_config()).expect("config");
 
     let first = handle(&signer, ok_event()).await.expect("infallible");
     assert_eq!(first.status(), 201);

@@ -1,6 +1,6 @@
 use std::time::{Duration, SystemTime};
 
-use avatar_core::signer::{CredentialSource, PostSigner};
+use avatar_aws::signer::{CredentialSource, PostSigner, S3FormSigner};
 use aws_credential_types::Credentials;
 use lambda_http::Request;
 use serde_json::{Value, json};
@@ -14,13 +14,15 @@ const CHECKSUM: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 fn signer() -> UploadSigner {
     UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
-        CredentialSource::from_static(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            Some("session-token".into()),
-            None,
-            "test",
+        Box::new(S3FormSigner::new(
+            PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
+            CredentialSource::from_static(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                Some("session-token".into()),
+                None,
+                "test",
+            )),
         )),
         MAX,
         Duration::from_secs(300),
@@ -518,7 +520,7 @@ async fn hostile_filenames_never_reach_the_key() {
         let (status, answer) = call(with_body(Some("application/json"), &body)).await;
         assert_eq!(status, 201, "{filename:?}: {answer}");
         let key = answer["key"].as_str().unwrap();
-        avatar_core::domain::UploadKey::try_from(key).expect("canonical key");
+        avatar_domain::values::UploadKey::try_from(key).expect("canonical key");
         assert!(key.ends_with(".jpg"));
     }
 }
@@ -545,10 +547,12 @@ async fn credentials_that_cannot_be_resolved_are_a_503() {
         }
     }
     let signer = UploadSigner::new(
-        PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
-        CredentialSource::new(
-            aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
-        ),
+        Box::new(S3FormSigner::new(
+            PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
+            CredentialSource::new(
+                aws_credential_types::provider::SharedCredentialsProvider::new(NoCredentials),
+            ),
+        )),
         MAX,
         Duration::from_secs(300),
     );
@@ -594,4 +598,47 @@ async fn the_caller_is_the_verified_sub_and_nothing_else() {
             .into();
     let (status, _) = call(event(spoofed)).await;
     assert_eq!(status, 401);
+}
+
+/// A form lives a minute unless the deployment says otherwise: the signer built with the
+/// setting unset answers `expiresAt` at most 60 s ahead.
+#[tokio::test]
+async fn a_form_lives_at_most_a_minute_by_default() {
+    let unset = avatar_aws::config::Env::from_fn(|_: &str| None);
+    let ttl = unset.upload_url_ttl().expect("the default");
+    let signer = UploadSigner::new(
+        Box::new(S3FormSigner::new(
+            PostSigner::new("uploads", "us-east-1", None).expect("form URL"),
+            CredentialSource::from_static(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            )),
+        )),
+        MAX,
+        ttl,
+    );
+    let before = time::OffsetDateTime::now_utc();
+    let response = handle(&signer, event(fixture("ok")))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), 201);
+    let body: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+    let expires = time::OffsetDateTime::parse(
+        body["expiresAt"].as_str().expect("expiresAt"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("RFC 3339");
+    let after = time::OffsetDateTime::now_utc();
+    assert!(
+        expires - after <= time::Duration::seconds(60),
+        "expiresAt is {} ahead",
+        expires - after
+    );
+    assert!(
+        expires - before > time::Duration::seconds(50),
+        "a usable form"
+    );
 }
