@@ -22,12 +22,24 @@ impl ToSrgb {
         let alpha = channels == 4;
         let (grey, from) = match source.color_space {
             DataColorSpace::Rgb => (false, if alpha { Layout::Rgba } else { Layout::Rgb }),
-            DataColorSpace::Gray => (true, if alpha { Layout::GrayAlpha } else { Layout::Gray }),
+            DataColorSpace::Gray => (
+                true,
+                if alpha {
+                    Layout::GrayAlpha
+                } else {
+                    Layout::Gray
+                },
+            ),
             _ => return None,
         };
         let to = if alpha { Layout::Rgba } else { Layout::Rgb };
         let transform = source
-            .create_transform_8bit(from, &ColorProfile::new_srgb(), to, TransformOptions::default())
+            .create_transform_8bit(
+                from,
+                &ColorProfile::new_srgb(),
+                to,
+                TransformOptions::default(),
+            )
             .ok()?;
         Some(Self {
             transform,
@@ -40,7 +52,8 @@ impl ToSrgb {
     pub fn apply(&self, pixels: &mut [u8]) -> Result<(), String> {
         let source: Vec<u8> = if self.grey {
             let alpha = self.channels == 4;
-            let mut grey = Vec::with_capacity(pixels.len() / self.channels * (1 + usize::from(alpha)));
+            let mut grey =
+                Vec::with_capacity(pixels.len() / self.channels * (1 + usize::from(alpha)));
             for px in pixels.chunks_exact(self.channels) {
                 grey.push(px[0]);
                 if alpha {

@@ -128,7 +128,9 @@ impl<'a> Picture<'a> {
                 let (w, h) = self.raw;
                 if shrink > 1 {
                     let scaled = |n: u32| u16::try_from(n.div_ceil(shrink)).unwrap_or(u16::MAX);
-                    decoder.scale(scaled(w), scaled(h)).map_err(jpeg_undecodable)?;
+                    decoder
+                        .scale(scaled(w), scaled(h))
+                        .map_err(jpeg_undecodable)?;
                 }
                 let pixels = decoder.decode().map_err(jpeg_undecodable)?;
                 let info = decoder
@@ -139,9 +141,8 @@ impl<'a> Picture<'a> {
                     return Err(RenderError::Undecodable("unexpected JPEG scale".into()));
                 }
                 let image = match info.pixel_format {
-                    jpeg_decoder::PixelFormat::L8 => {
-                        GrayImage::from_raw(w, h, pixels).map(|g| DynamicImage::ImageLuma8(g).into_rgb8())
-                    }
+                    jpeg_decoder::PixelFormat::L8 => GrayImage::from_raw(w, h, pixels)
+                        .map(|g| DynamicImage::ImageLuma8(g).into_rgb8()),
                     _ => RgbImage::from_raw(w, h, pixels),
                 }
                 .ok_or_else(|| RenderError::Undecodable("short JPEG pixel buffer".into()))?;

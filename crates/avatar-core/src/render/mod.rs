@@ -71,8 +71,9 @@ impl Default for RenderOptions {
     }
 }
 
-/// [`render_variants`] with `options`. For [`VariantFormat::Jpeg`] a picture with any
-/// transparent pixel is encoded as PNG, as variants were before WebP.
+/// [`render_variants`] with `options`. [`VariantFormat::Jpeg`] renders as variants were
+/// before WebP: JPEG, or PNG for a picture with any transparent pixel;
+/// [`VariantFormat::Png`] is lossless for every picture (a reference to measure against).
 pub fn render_with(
     clean: &[u8],
     content_type: ContentType,
@@ -123,9 +124,8 @@ pub fn render_with(
 
     let transparent = pixel_type == PixelType::U8x4 && squares.iter().any(has_transparency);
     let format = match options.format {
-        VariantFormat::Jpeg | VariantFormat::Png if transparent => VariantFormat::Png,
-        VariantFormat::Jpeg | VariantFormat::Png => VariantFormat::Jpeg,
-        VariantFormat::Webp => VariantFormat::Webp,
+        VariantFormat::Jpeg if transparent => VariantFormat::Png,
+        other => other,
     };
     let images = squares
         .into_iter()

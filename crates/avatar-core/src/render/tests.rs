@@ -107,7 +107,10 @@ fn transparency_is_kept() {
 fn an_animation_gives_its_first_frame() {
     let variants = render(&red_then_blue_gif(120), ContentType::Gif, None);
     for (v, image) in variants.images.iter().zip(decoded(&variants)) {
-        assert!(!webp_chunks(&v.bytes).contains(&"ANIM".to_string()), "a still");
+        assert!(
+            !webp_chunks(&v.bytes).contains(&"ANIM".to_string()),
+            "a still"
+        );
         assert!(near(sample(&image, 0.5, 0.5), RED), "the first frame");
     }
 }
@@ -127,7 +130,10 @@ fn variants_carry_no_metadata() {
         ContentType::Jpeg,
     )
     .unwrap();
-    assert!(test_support::images::jpeg_icc(&clean.bytes).is_some(), "a profile to drop");
+    assert!(
+        test_support::images::jpeg_icc(&clean.bytes).is_some(),
+        "a profile to drop"
+    );
     for v in render(&clean.bytes, ContentType::Jpeg, None).images {
         assert!(is_bare_lossy_webp(&v.bytes), "no EXIF, ICCP or XMP chunk");
         assert!(test_support::images::leaks(&v.bytes).is_empty());
