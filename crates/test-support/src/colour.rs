@@ -88,7 +88,7 @@ pub fn lut_icc() -> Vec<u8> {
 
     let mut lut = b"mft2\0\0\0\0".to_vec();
     lut.extend_from_slice(&[3, 3, 2, 0]);
-    for (i, _) in [(); 9].iter().enumerate() {
+    for i in 0..9 {
         s15(&mut lut, if i % 4 == 0 { 1.0 } else { 0.0 });
     }
     be16(&mut lut, 256);
@@ -105,10 +105,9 @@ pub fn lut_icc() -> Vec<u8> {
     for r in 0..2 {
         for g in 0..2 {
             for b in 0..2 {
-                for c in 0..3 {
-                    let xyz = f64::from(r) * PRIMARIES[0][c]
-                        + f64::from(g) * PRIMARIES[1][c]
-                        + f64::from(b) * PRIMARIES[2][c];
+                let [red, green, blue] = PRIMARIES;
+                for ((x, y), z) in red.iter().zip(green).zip(blue) {
+                    let xyz = f64::from(r) * x + f64::from(g) * y + f64::from(b) * z;
                     be16(&mut lut, (xyz * 32768.0).round() as u16);
                 }
             }

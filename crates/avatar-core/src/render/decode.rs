@@ -24,7 +24,7 @@ pub struct Picture<'a> {
 
 enum Decoder<'a> {
     /// A JPEG of 8-bit YCbCr, RGB or grey: decoded with DCT scaling (shrink-on-load).
-    Jpeg(jpeg_decoder::Decoder<&'a [u8]>),
+    Jpeg(Box<jpeg_decoder::Decoder<&'a [u8]>>),
     /// Everything else, decoded whole by `image`.
     Whole(Box<dyn ImageDecoder + 'a>),
 }
@@ -88,7 +88,7 @@ impl<'a> Picture<'a> {
             .unwrap_or(Orientation::NoTransforms);
         let icc = decoder.icc_profile();
         Some(Self {
-            decoder: Decoder::Jpeg(decoder),
+            decoder: Decoder::Jpeg(Box::new(decoder)),
             orientation,
             raw: (info.width.into(), info.height.into()),
             icc,

@@ -63,7 +63,7 @@ pub fn encode(
     // (checked above) and outlives the import, which copies them into `picture`'s own
     // planes. `writer` outlives WebPEncode, which writes through `custom_ptr`. The
     // picture and the writer are freed before returning, whatever happened.
-    let result = unsafe {
+    unsafe {
         let imported = if channels == 4 {
             sys::WebPPictureImportRGBA(&mut picture, pixels.as_ptr(), stride)
         } else {
@@ -80,8 +80,7 @@ pub fn encode(
         sys::WebPPictureFree(&mut picture);
         sys::WebPMemoryWriterClear(&mut writer);
         out
-    };
-    result
+    }
 }
 
 fn config(settings: Settings) -> Result<sys::WebPConfig, String> {
