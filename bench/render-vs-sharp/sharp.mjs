@@ -12,7 +12,7 @@ sharp.simd(true);
 const [picture, runsArg] = process.argv.slice(2);
 const input = readFileSync(picture);
 const runs = Number(runsArg ?? 20);
-const webp = { quality: 75, effort: 4 };
+const webp = { quality: 85, effort: 4 };
 
 async function publish() {
   const square = await sharp(input)

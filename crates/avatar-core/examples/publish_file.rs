@@ -3,6 +3,7 @@
 //!
 //!     publish_file write PATH       writes the benchmark's 4096×4096 photo (JPEG) to PATH
 //!     publish_file time PATH RUNS   prints the median milliseconds of one publish of PATH
+//!     publish_file stages PATH      where one publish's time goes
 
 use std::time::Instant;
 
@@ -17,6 +18,7 @@ fn main() {
         ["write", path] => std::fs::write(path, test_support::bench_images::photo_jpeg(4096))
             .expect("writes the photo"),
         ["time", path, runs] => time(path, runs.parse().expect("a number of runs")),
+        ["stages", path] => stages(path),
         _ => panic!("usage: publish_file write PATH | publish_file time PATH RUNS"),
     }
 }
@@ -60,4 +62,34 @@ fn peak_rss_kib() -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+fn stages(path: &str) {
+    let upload = Bytes::from(std::fs::read(path).expect("reads the picture"));
+    let best = |f: &dyn Fn()| {
+        (0..10)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let clean = verify_and_clean(upload.clone(), ContentType::Jpeg).expect("a valid picture");
+    let cleaning = best(&|| {
+        std::hint::black_box(verify_and_clean(upload.clone(), ContentType::Jpeg).ok());
+    });
+    let decode_at = |side: u16| {
+        let mut decoder = jpeg_decoder::Decoder::new(&clean.bytes[..]);
+        decoder.scale(side, side).expect("scales");
+        std::hint::black_box(decoder.decode().expect("decodes"));
+    };
+    let eighth = best(&|| decode_at(512));
+    let whole = best(&|| decode_at(4096));
+    let render = best(&|| {
+        std::hint::black_box(render_variants(&clean.bytes, ContentType::Jpeg, None).ok());
+    });
+    println!(
+        "best of 10: cleaning {cleaning:.1} ms; jpeg-decoder at 1/8 {eighth:.1} ms, whole {whole:.1} ms; render (decode at 1/8, resize, sRGB, four WebP) {render:.1} ms"
+    );
 }
