@@ -1,16 +1,18 @@
 use std::convert::Infallible;
 
 use avatar_domain::ports::ProfileStore;
-use avatar_domain::service::{get_profile, my_profile};
+use avatar_domain::service::{export, get_profile, my_profile};
 use avatar_domain::values::{Profile, Username};
 use avatar_http::{
-    ApiError, ProfileView, Route, caller, json_response, micros, not_found, respond,
+    ApiError, ExportView, ProfileView, Route, caller, export_response, json_response, micros,
+    not_found, respond,
 };
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
-/// `GET /api/profile/{username}` (public) and `GET /api/me` (the caller's own).
+/// `GET /api/profile/{username}` (public), `GET /api/me` (the caller's own) and
+/// `GET /api/me/export` (everything stored about the caller, as a download).
 pub async fn handle(
     store: &dyn ProfileStore,
     event: Request,
@@ -28,6 +30,25 @@ pub async fn handle(
                     "profile read"
                 );
                 json_response(StatusCode::OK, &ProfileView::from(&profile))
+            })
+            .await
+        }
+        Some(route @ Route::ExportMe) => {
+            let name = route.log_name();
+            let work = async {
+                let caller = caller(&event)?;
+                let profile = export(store, &caller).await?;
+                Ok::<_, ApiError>(ExportView::new(&caller, profile.as_ref()))
+            };
+            respond(name, work, |view, elapsed| {
+                tracing::info!(
+                    route = name,
+                    status = 200,
+                    profile = view.profile.is_some(),
+                    elapsed_us = micros(elapsed),
+                    "data exported"
+                );
+                export_response(&view)
             })
             .await
         }
