@@ -159,7 +159,8 @@ async fn unsigned_or_forged_calls_are_refused_before_anything_is_deleted() {
     let pool = Pool::start_with(None).await;
     let tokens = sign_in(&pool.edge.url(), "eve").await;
     let body = json!({"UserPoolId": USER_POOL, "Username": "eve"}).to_string();
-    let cases: [(&str, Vec<(&str, &str)>, &str); 3] = [
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 3] = [
         ("unsigned", vec![], "MissingAuthenticationTokenException"),
         (
             "a signature by a key nobody has",
