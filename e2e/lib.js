@@ -2,6 +2,7 @@
 // direct API calls and screenshots. The tests only rely on the HTTP API contract
 // (docs/design.md §3) and the page ids (§5), so they run against any stack that honours them.
 
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
@@ -23,6 +24,22 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/**
+ * The one browser fixture: a headless Chromium for the enclosing `describe`, launched
+ * before its tests and closed after them. `browser.page(options)` opens a page as
+ * `newPage` does.
+ */
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return { page: (options) => newPage(browser, options) };
+}
 
 /** Headless Chromium; `chromium.launch` gives every launch a fresh temporary profile. */
 export async function launchBrowser() {
@@ -199,6 +216,31 @@ export async function waitForState(page, state) {
 export async function openAccountPage(page, name = uniqueUsername("acct")) {
   await signIn(page, name);
   await page.waitForFunction(() => !/Loading/.test(document.querySelector("#status").textContent));
+}
+
+/** Fills what is given of the form, saves, and waits for the profile page. */
+export async function submitProfile(page, { username, fullName } = {}) {
+  if (username !== undefined) await page.fill("input[name=username]", username);
+  if (fullName !== undefined) await page.fill("input[name=full-name]", fullName);
+  await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+}
+
+/**
+ * The whole flow through the page: signs in as a new account `name`, uploads `file` (a
+ * PNG by default), saves the profile, and answers with the name and the saved profile as
+ * the API reads it.
+ */
+export async function signInUploadAndSave(
+  page,
+  { name = uniqueUsername("flow"), fullName = "Flow Tester", file = { name: "me.png", mimeType: "image/png", buffer: makePng(32, 32) } } = {},
+) {
+  await openAccountPage(page, name);
+  await page.setInputFiles("#file_input", file);
+  const settled = await settledStatus(page);
+  if (settled.state !== "uploaded") throw new Error(`the upload did not finish: ${settled.text}`);
+  await submitProfile(page, { username: name, fullName });
+  await page.waitForSelector("#profile_full_name:visible");
+  return { name, saved: await getProfile(name) };
 }
 
 /**

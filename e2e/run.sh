@@ -6,21 +6,8 @@ cd "$(dirname "$0")"
 
 export BASE_URL="${BASE_URL:-http://127.0.0.1:3000}"
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "e2e: installing Debian's chromium" >&2
-  as_root=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { echo "e2e: install chromium (apt-get install chromium) or run as root" >&2; exit 1; }
-    as_root=(sudo)
-  fi
-  "${as_root[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y --no-install-recommends chromium
-fi
-
-# Install again whenever the lock file is newer than what npm last installed from it.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
-fi
+# shellcheck source=e2e/ensure-deps.sh
+. ./ensure-deps.sh
 
 if [ "$#" -gt 0 ]; then
   files=("$@")

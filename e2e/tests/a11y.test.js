@@ -3,18 +3,17 @@
 // screenshot (a11y-<state>-<width>.png), so a reviewer sees what was audited.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { assertAccessible } from "../a11y.js";
 import {
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
   saveProfile,
   screenshot,
   statusOf,
   tokenFor,
   uniqueUsername,
+  useBrowser,
   waitForState,
 } from "../lib.js";
 
@@ -86,17 +85,11 @@ async function auditUpload(page, variant) {
 }
 
 describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const [width, viewport] of WIDTHS) {
     it(`account page signed out, and the local sign-in page — ${width}`, { timeout: 60_000 }, async () => {
-      const page = await newPage(browser, viewport);
+      const page = await browser.page(viewport);
       await page.goto("/");
       await page.waitForSelector("#sign_in:visible");
       await waitForState(page, "idle");
@@ -117,7 +110,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
     });
 
     it(`account page signed in: new account, form error, uploading, uploaded, refused picture — ${width}`, { timeout: 90_000 }, async () => {
-      const page = await newPage(browser, viewport);
+      const page = await browser.page(viewport);
       await openAccountPage(page);
       await auditState(page, "account-signed-in", width);
       await assertFieldOutlines(page, `account-signed-in (${width})`);
@@ -144,7 +137,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
       const saved = await saveProfile({ username, fullName: "Grace Hopper" }, await tokenFor(username));
       assert.equal(saved.status, 201, JSON.stringify(saved.body));
 
-      const page = await newPage(browser, viewport);
+      const page = await browser.page(viewport);
       await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
       await page.waitForSelector("#profile_full_name:visible");
       await auditState(page, "profile", width);
@@ -165,7 +158,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
   // WCAG 1.4.10 Reflow: at 320 CSS px (a 1280 px window zoomed to 400%) nothing needs
   // scrolling sideways, even with a long name and a long error message.
   it("reflows at 320 px wide without scrolling sideways", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, { width: 320, height: 256 });
+    const page = await browser.page({ width: 320, height: 256 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await openAccountPage(page, uniqueUsername("a_rather_long_account_name_that_must_wrap"));
     assert.ok((await overflow()) <= 0, `signed in: ${await overflow()}px too wide`);
@@ -187,7 +180,7 @@ describe("accessibility audit (axe-core, WCAG 2.2 AA)", () => {
     const username = uniqueUsername("a11y");
     const saved = await saveProfile({ username, fullName: "Katherine Johnson" }, await tokenFor(username));
     assert.equal(saved.status, 201, JSON.stringify(saved.body));
-    const page = await newPage(browser);
+    const page = await browser.page();
     await page.emulateMedia({ colorScheme: "dark" });
 
     await page.goto("/");

@@ -2,27 +2,22 @@
 // the latest version. Each tab signs in on its own (sessions live in sessionStorage).
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   getProfile,
-  launchBrowser,
   newPage,
   openAccountPage,
   saveProfile,
   screenshot,
+  submitProfile,
   tokenFor,
   uniqueUsername,
+  useBrowser,
   waitForState,
 } from "../lib.js";
 
 describe("concurrent edits", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("the second of two tabs gets a conflict and can load the latest version", { timeout: 60_000 }, async () => {
     const username = uniqueUsername();
@@ -32,7 +27,7 @@ describe("concurrent edits", () => {
     assert.equal(created.status, 201);
     assert.equal(created.body.version, 1);
 
-    const first = await newPage(browser);
+    const first = await browser.page();
     const second = await first.context().newPage();
     second.setDefaultTimeout(15_000);
     second.problems = [];
@@ -47,7 +42,7 @@ describe("concurrent edits", () => {
     }
 
     await first.fill("input[name=full-name]", "Grace Brewster Hopper");
-    await Promise.all([first.waitForURL(/profile\.html/), first.click("#profile_form [type=submit]")]);
+    await submitProfile(first);
     await first.waitForFunction(() => document.querySelector("#profile_full_name")?.textContent === "Grace Brewster Hopper");
 
     await second.fill("input[name=full-name]", "Admiral Hopper");
@@ -77,7 +72,7 @@ describe("concurrent edits", () => {
     );
     assert.equal(await second.inputValue("input[name=username]"), username);
     await second.fill("input[name=full-name]", "Admiral Hopper");
-    await Promise.all([second.waitForURL(/profile\.html/), second.click("#profile_form [type=submit]")]);
+    await submitProfile(second);
     await second.waitForFunction(() => document.querySelector("#profile_full_name")?.textContent === "Admiral Hopper");
     assert.equal((await getProfile(username)).body.version, 3);
 

@@ -11,14 +11,14 @@ import { assertAccessible } from "../a11y.js";
 import {
   avatarShown,
   getProfile,
-  launchBrowser,
   makeQuadrantPng,
-  newPage,
   openAccountPage,
   sampleImage,
   screenshot,
   settledStatus,
+  submitProfile,
   uniqueUsername,
+  useBrowser,
   variantSize,
 } from "../lib.js";
 
@@ -67,7 +67,7 @@ function recordSaves(page) {
 async function saveWith(page, username, saves) {
   await page.fill("input[name=username]", username);
   await page.fill("input[name=full-name]", "Crop Tester");
-  await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+  await submitProfile(page);
   assert.equal(saves.length, 1, "one save");
   const { crop } = saves[0];
   assert.ok(saves[0].avatarKey, "the crop goes with a new picture");
@@ -150,16 +150,10 @@ async function rotatedPicture(page, width, height, type) {
 }
 
 describe("crop", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("zooms with the slider, pans with the mouse and keys, and publishes the chosen quadrant", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername("crop");
     const saves = recordSaves(page);
     await openAccountPage(page);
@@ -241,7 +235,7 @@ describe("crop", () => {
 
   for (const [type, name] of [["image/jpeg", "phone.jpg"], ["image/png", "edited.png"]]) {
     it(`crops a picture turned by its EXIF orientation 6 (${type}) in upright pixels`, { timeout: 90_000 }, async () => {
-      const page = await newPage(browser);
+      const page = await browser.page();
       const username = uniqueUsername("upright");
       const saves = recordSaves(page);
       await openAccountPage(page);
@@ -256,7 +250,7 @@ describe("crop", () => {
       assert.deepEqual(await shownCrop(page), { x: 0, y: 0, size: 200 }, "the upright picture's top");
       await page.fill("input[name=username]", username);
       await page.fill("input[name=full-name]", "Upright Tester");
-      await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+      await submitProfile(page);
       assert.deepEqual(saves.map((body) => body.crop), [{ x: 0, y: 0, size: 200 }]);
       // The server turns the picture upright before cropping, as the browser did: the top
       // square is red.
@@ -267,7 +261,7 @@ describe("crop", () => {
   }
 
   it("pans by touch at phone width, and a new picture starts again from its centre", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser, { width: 360, height: 740, hasTouch: true });
+    const page = await browser.page({ width: 360, height: 740, hasTouch: true });
     const username = uniqueUsername("touch");
     const saves = recordSaves(page);
     await openAccountPage(page);

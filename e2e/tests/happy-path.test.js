@@ -4,36 +4,29 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  BASE_URL,
-  PNG_SIGNATURE,
   assertShowsAvatar,
   avatarShown,
+  BASE_URL,
   getProfile,
   imageSize,
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
+  PNG_SIGNATURE,
   pngSize,
   screenshot,
   settledStatus,
   sha256Base64,
   statusOf,
+  submitProfile,
   uniqueUsername,
-  waitForState,
+  useBrowser,
 } from "../lib.js";
 
 describe("happy path", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("uploads a PNG straight to storage, saves the profile and shows it", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     const fullName = "Ada Lovelace (e2e)";
 
@@ -122,7 +115,7 @@ describe("happy path", () => {
   });
 
   it("edits an existing profile: pre-fills the form and keeps the avatar", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
 
     // Create it through the page, with a picture.
@@ -131,7 +124,7 @@ describe("happy path", () => {
     assert.equal((await settledStatus(page)).state, "uploaded");
     await page.fill("input[name=username]", username);
     await page.fill("input[name=full-name]", "First Name");
-    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    await submitProfile(page);
     const created = await getProfile(username);
     assert.equal(created.status, 200);
 
@@ -147,7 +140,7 @@ describe("happy path", () => {
 
     // Change only the name: no new upload, so the avatar stays.
     await page.fill("input[name=full-name]", "Second Name");
-    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    await submitProfile(page);
     await page.waitForFunction(() => document.querySelector("#profile_full_name")?.textContent === "Second Name");
     const updated = await getProfile(username);
     assert.equal(updated.body.version, 2);
@@ -159,7 +152,7 @@ describe("happy path", () => {
     await page.waitForSelector("#profile_form [type=submit]:enabled");
     await page.waitForFunction(() => document.querySelector("input[name=full-name]")?.value === "Second Name");
     await page.fill("input[name=full-name]", "Third Name");
-    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    await submitProfile(page);
     await page.waitForFunction(() => document.querySelector("#profile_full_name")?.textContent === "Third Name");
     assert.equal((await getProfile(username)).body.version, 3);
     assert.deepEqual(page.problems, []);
@@ -167,7 +160,7 @@ describe("happy path", () => {
   });
 
   it("works with the keyboard and by drag and drop, at phone width", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, { width: 375, height: 740 });
+    const page = await browser.page({ width: 375, height: 740 });
     await openAccountPage(page);
 
     // Real labels.

@@ -6,8 +6,15 @@
 // announces an upload's start and end once each, not every progress tick.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { getProfile, launchBrowser, makePng, newPage, screenshot, uniqueUsername, waitForState } from "../lib.js";
+import { describe, it } from "node:test";
+import {
+  getProfile,
+  makePng,
+  screenshot,
+  uniqueUsername,
+  useBrowser,
+  waitForState,
+} from "../lib.js";
 
 const WIDTHS = [
   ["desktop", { width: 1024, height: 800 }],
@@ -56,17 +63,11 @@ function recordAnnouncements(page) {
 }
 
 describe("keyboard only", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const [width, viewport] of WIDTHS) {
     it(`signs in, uploads, fills the form and saves without a mouse — ${width}`, { timeout: 90_000 }, async () => {
-      const page = await newPage(browser, viewport);
+      const page = await browser.page(viewport);
       const username = uniqueUsername("keys");
       page.on("filechooser", () => {}); // Playwright then intercepts the chooser the keys open
 

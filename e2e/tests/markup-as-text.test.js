@@ -3,8 +3,14 @@
 // page and in the account page's form, and no element or handler comes of it.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { launchBrowser, newPage, openAccountPage, saveProfile, tokenFor, uniqueUsername } from "../lib.js";
+import { describe, it } from "node:test";
+import {
+  openAccountPage,
+  saveProfile,
+  tokenFor,
+  uniqueUsername,
+  useBrowser,
+} from "../lib.js";
 
 const NAMES = [
   ["an image with an error handler", `<img src=x onerror="window.__injected='img'">`],
@@ -27,13 +33,7 @@ async function injected(page) {
 const CLEAN = { flag: null, imgX: 0, svg: 0, handlers: [], inlineScripts: [] };
 
 describe("markup in a full name", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const [name, fullName] of NAMES) {
     it(`shows ${name} as text on both pages`, { timeout: 60_000 }, async () => {
@@ -42,7 +42,7 @@ describe("markup in a full name", () => {
       assert.equal(saved.status, 201, JSON.stringify(saved.body));
       assert.equal(saved.body.fullName, fullName, "stored as typed");
 
-      const page = await newPage(browser);
+      const page = await browser.page();
       await page.goto(`/profile.html?username=${encodeURIComponent(username)}`);
       await page.waitForSelector("#profile_view:not([hidden])");
       assert.equal(await page.textContent("#profile_full_name"), fullName);

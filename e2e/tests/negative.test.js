@@ -1,13 +1,11 @@
 // Refusals: each ends with a human message in #status (data-state=error) and nothing saved.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   BASE_URL,
   getProfile,
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
   saveProfile,
   screenshot,
@@ -16,6 +14,7 @@ import {
   signUpload,
   tokenFor,
   uniqueUsername,
+  useBrowser,
   waitForState,
 } from "../lib.js";
 
@@ -35,16 +34,10 @@ function assertHumanMessage(text) {
 }
 
 describe("refused pictures", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("refuses an SVG file", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     await openAccountPage(page);
     await page.fill("input[name=username]", username);
@@ -68,7 +61,7 @@ describe("refused pictures", () => {
   });
 
   it("refuses a 6 MiB file", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     const size = 6 * 1024 * 1024;
     const big = Buffer.alloc(size);
@@ -94,7 +87,7 @@ describe("refused pictures", () => {
   });
 
   it("uploads a text file named .png, but the save is refused (422 invalid_avatar)", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     await openAccountPage(page);
     await page.setInputFiles("#file_input", {
@@ -127,7 +120,7 @@ describe("refused pictures", () => {
   });
 
   it("marks an invalid username and does not send it", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     await openAccountPage(page);
     let posted = false;
     page.on("request", (req) => {
@@ -146,7 +139,7 @@ describe("refused pictures", () => {
   });
 
   it("says clearly when a profile does not exist", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername("nobody");
     await page.goto(`/profile.html?username=${username}`);
     const text = await waitForState(page, "error");
@@ -159,7 +152,7 @@ describe("refused pictures", () => {
   });
 
   it("another account's username is never overwritten", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     const owner = await tokenFor(username);
     assert.equal((await saveProfile({ username, fullName: "Original Owner" }, owner)).status, 201);

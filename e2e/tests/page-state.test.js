@@ -2,16 +2,15 @@
 // shows data-state=saving; the pre-check follows the server's maxBytes, not a built-in 5 MiB.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import {
   BASE_URL,
   getProfile,
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
   settledStatus,
   uniqueUsername,
+  useBrowser,
   waitForState,
 } from "../lib.js";
 
@@ -25,16 +24,10 @@ function pngOfSize(size) {
 }
 
 describe("the page's state and limits", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("shows data-state=saving while the save is in flight", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     await openAccountPage(page, username);
     await page.fill("input[name=username]", username);
@@ -62,7 +55,7 @@ describe("the page's state and limits", () => {
   });
 
   it("follows the server's maxBytes in both directions", async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     await openAccountPage(page);
     let limit = 8 * MIB;
     const asked = [];

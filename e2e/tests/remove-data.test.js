@@ -2,47 +2,32 @@
 // with the objects and items really gone and the person still signed in.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { assertAccessible } from "../a11y.js";
 import {
   BASE_URL,
   getProfile,
-  launchBrowser,
-  makePng,
-  newPage,
-  openAccountPage,
   screenshot,
-  settledStatus,
+  signInUploadAndSave,
   statusOf,
+  submitProfile,
   uniqueUsername,
+  useBrowser,
 } from "../lib.js";
 
-/** Signs in as a new account and saves a profile with a picture through the page. */
+/** Signs in as a new account, saves a profile with a picture, and opens the account page. */
 async function profileWithPicture(page) {
-  const name = uniqueUsername("data");
-  await openAccountPage(page, name);
-  await page.setInputFiles("#file_input", { name: "me.png", mimeType: "image/png", buffer: makePng(32, 32) });
-  assert.equal((await settledStatus(page)).state, "uploaded");
-  await page.fill("input[name=username]", name);
-  await page.fill("input[name=full-name]", "Data Owner");
-  await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
-  await page.waitForSelector("#profile_full_name:visible");
+  const saved = await signInUploadAndSave(page, { name: uniqueUsername("data"), fullName: "Data Owner" });
   await page.goto("/");
   await page.waitForSelector("#delete_profile:visible");
-  return { name, saved: await getProfile(name) };
+  return saved;
 }
 
 describe("remove picture and delete profile", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("removes the picture after a confirmation, and the old object is gone", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const { name, saved } = await profileWithPicture(page);
     const oldAvatar = `${BASE_URL}${saved.body.avatarUrl}`;
     assert.equal((await fetch(oldAvatar)).status, 200);
@@ -73,7 +58,7 @@ describe("remove picture and delete profile", () => {
   });
 
   it("deletes the profile after a confirmation; still signed in, a new profile can be made", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const { name, saved } = await profileWithPicture(page);
     const oldAvatar = `${BASE_URL}${saved.body.avatarUrl}`;
 
@@ -103,7 +88,7 @@ describe("remove picture and delete profile", () => {
     const again = uniqueUsername("again");
     await page.fill("input[name=username]", again);
     await page.fill("input[name=full-name]", "Back Again");
-    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    await submitProfile(page);
     assert.equal((await getProfile(again)).status, 200);
     assert.deepEqual(page.problems, []);
     await page.context().close();
@@ -111,20 +96,14 @@ describe("remove picture and delete profile", () => {
 });
 
 describe("remove picture and delete profile: accessibility", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const [variant, size] of [
     ["desktop", { width: 1024, height: 800 }],
     ["phone", { width: 375, height: 740 }],
   ]) {
     it(`the buttons, both confirmations and the deleted state pass the audit (${variant})`, { timeout: 90_000 }, async () => {
-      const page = await newPage(browser, size);
+      const page = await browser.page(size);
       await profileWithPicture(page);
       await assertAccessible(page, `account-with-profile (${variant})`);
       for (const button of ["#remove_picture", "#delete_profile"]) {

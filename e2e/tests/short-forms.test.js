@@ -6,15 +6,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { formOutlived } from "../../site/js/form-life.js";
 import {
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
   settledStatus,
   sha256Base64,
   signUpload,
   tokenFor,
   uniqueUsername,
+  useBrowser,
 } from "../lib.js";
 
 const isSign = (url) => url.pathname === "/api/uploads";
@@ -56,17 +55,11 @@ describe("a form's life", () => {
 });
 
 describe("a spent form in the page", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("asks again for a form that arrives spent, and uploads with the fresh one", { timeout: 60_000 }, async () => {
     const uploadUrl = (await freshForm()).body.upload.url;
-    const page = await newPage(browser);
+    const page = await browser.page();
     await openAccountPage(page);
     let signs = 0;
     let storagePosts = 0;

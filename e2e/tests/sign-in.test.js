@@ -8,33 +8,27 @@ import {
   assertShowsAvatar,
   avatarShown,
   getProfile,
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
   screenshot,
   settledStatus,
   signIn,
+  submitProfile,
   uniqueUsername,
+  useBrowser,
   waitForState,
 } from "../lib.js";
 
 async function saveAndShow(page) {
-  await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+  await submitProfile(page);
   await page.waitForSelector("#profile_full_name:visible");
 }
 
 describe("sign-in", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("signs in as a new name, saves, and stays signed in across a reload", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const name = uniqueUsername("ada");
     await page.goto("/");
     assert.ok(await page.isVisible("#sign_in"), "signed out: Sign in is offered");
@@ -70,7 +64,7 @@ describe("sign-in", () => {
   });
 
   it("after signing out, editing needs sign-in again", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const name = uniqueUsername("bye");
     await openAccountPage(page, name);
     await Promise.all([page.waitForURL((url) => url.pathname === "/"), page.click("#sign_out")]);
@@ -87,7 +81,7 @@ describe("sign-in", () => {
   });
 
   it("another account cannot save over a profile and is told why", { timeout: 90_000 }, async () => {
-    const owner = await newPage(browser);
+    const owner = await browser.page();
     const name = uniqueUsername("owner");
     await openAccountPage(owner, name);
     await owner.fill("input[name=username]", name);
@@ -96,7 +90,7 @@ describe("sign-in", () => {
     const before = await getProfile(name);
 
     // A second browser context: another person, signed in as someone else.
-    const other = await newPage(browser);
+    const other = await browser.page();
     await openAccountPage(other, uniqueUsername("mallory"));
     await other.setInputFiles("#file_input", { name: "x.png", mimeType: "image/png", buffer: makePng(16, 16) });
     assert.equal((await settledStatus(other)).state, "uploaded");
@@ -122,7 +116,7 @@ describe("sign-in", () => {
   });
 
   it("a 401 mid-edit signs in again and keeps the form and the finished upload", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const name = uniqueUsername("expired");
     await openAccountPage(page, name);
     await page.setInputFiles("#file_input", { name: "kept.png", mimeType: "image/png", buffer: makePng(240, 160) });

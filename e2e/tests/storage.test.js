@@ -2,20 +2,20 @@
 // a storage refusal, and an expired signature that is re-signed and retried once.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import {
   BASE_URL,
   getProfile,
-  launchBrowser,
   makePng,
-  newPage,
   openAccountPage,
   screenshot,
   settledStatus,
   sha256Base64,
   signUpload,
+  submitProfile,
   tokenFor,
   uniqueUsername,
+  useBrowser,
 } from "../lib.js";
 
 const isSign = (url) => url.pathname === "/api/uploads";
@@ -32,16 +32,10 @@ async function storageUrl() {
 }
 
 describe("uploads to storage", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("shows progress on a slow link and aborts an upload replaced by a new choice", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     await openAccountPage(page);
 
     const signedKeys = [];
@@ -104,7 +98,7 @@ describe("uploads to storage", () => {
   });
 
   it("explains a storage refusal (tampered signature) in words", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     await openAccountPage(page);
     await page.fill("input[name=username]", username);
@@ -136,7 +130,7 @@ describe("uploads to storage", () => {
   });
 
   it("re-signs and retries once when storage says the signature expired", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const username = uniqueUsername();
     const uploadUrl = await storageUrl();
     const origin = new URL(BASE_URL).origin;
@@ -168,7 +162,7 @@ describe("uploads to storage", () => {
     // The retried upload really reached storage: the save publishes it.
     await page.fill("input[name=username]", username);
     await page.fill("input[name=full-name]", "Retry Works");
-    await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
+    await submitProfile(page);
     const saved = await getProfile(username);
     assert.equal(saved.status, 200);
     assert.ok(saved.body.avatarUrl.startsWith(`/avatars/${username}/`));
@@ -177,7 +171,7 @@ describe("uploads to storage", () => {
   });
 
   it("gives up after one retry if the signature keeps expiring", { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const uploadUrl = await storageUrl();
     const origin = new URL(BASE_URL).origin;
     await openAccountPage(page);

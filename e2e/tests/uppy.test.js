@@ -8,22 +8,21 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
-  BASE_URL,
-  PNG_SIGNATURE,
   assertShowsAvatar,
   avatarShown,
+  BASE_URL,
   getProfile,
-  launchBrowser,
   makePng,
-  newPage,
+  PNG_SIGNATURE,
   pngSize,
   saveProfile,
-  tokenFor,
   screenshot,
+  tokenFor,
   uniqueUsername,
+  useBrowser,
 } from "../lib.js";
 
 const E2E = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -98,20 +97,14 @@ function fulfillScript(route, files) {
 }
 
 describe("Uppy AwsS3 (POST upload with getUploadParameters)", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const [label, extra, status] of [
     ["S3's default answer (204)", {}, 204],
     ["successActionStatus 201 (XML answer)", { successActionStatus: 201 }, 201],
   ]) {
     it(`uploads a PNG, saves the profile with its key and serves the avatar — ${label}`, { timeout: 90_000 }, async () => {
-      const page = await newPage(browser);
+      const page = await browser.page();
       await openUppyPage(page);
       assert.deepEqual(await page.evaluate(() => window.uppyVersions), {
         core: PINNED["@uppy/core"],

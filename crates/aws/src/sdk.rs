@@ -9,11 +9,12 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 /// Default chain (env, then the Lambda role), with timeouts so an unreachable service
 /// becomes a 503 within seconds instead of hanging until the Lambda timeout. A first save
-/// whose write is unclear makes at most seven calls in a row (the limit count, the upload's
-/// get, the puts together, the update, the create transaction, the settling read, the
-/// clean-up deletes together) plus the body read, each bounded by `OPERATION_TIMEOUT`:
-/// 8 × 3 s and the rendering (under half a second at 1024 MB) stay under save-profile's
-/// timeout in template.yaml (28 s), so a slow store is our 503, not API Gateway's.
+/// whose write is unclear makes at most eight calls in a row (the limit count, the
+/// ownership read, the upload's get, the puts together, the update, the create
+/// transaction, the settling read, the clean-up deletes together) plus the body read,
+/// each bounded by `OPERATION_TIMEOUT`: 9 × 3 s and the rendering (under half a second at
+/// 1024 MB) stay under save-profile's timeout in template.yaml (28 s), so a slow store is
+/// our 503, not API Gateway's.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The roots of Amazon Trust Services, which issues the certificates of every AWS endpoint

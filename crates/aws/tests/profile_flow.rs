@@ -325,13 +325,12 @@ async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
     assert!(stack.items().await.is_empty(), "no profile written");
     let keys = stack.keys().await;
     assert!(keys.contains(&key), "upload kept for a retry: {keys:?}");
-    // With DynamoDB unreachable even for the follow-up read, nobody can tell whether the
-    // write landed, so the published copy is kept rather than risk a broken profile.
+    // The ownership read comes first and fails: nothing was read, decoded or published.
     assert_eq!(
         keys.iter()
             .filter(|k| k.starts_with("avatars/down/"))
             .count(),
-        5,
+        0,
         "{keys:?}"
     );
 

@@ -5,9 +5,9 @@
 use serde_yaml::Value;
 use test_support::template::{document as template, read, repository as root};
 
-/// The function resource whose CodeUri is `target/lambda/{name}/`.
+/// The function resource whose CodeUri is `functions/{name}/`.
 fn function(template: &Value, name: &str) -> Value {
-    let code_uri = format!("target/lambda/{name}/");
+    let code_uri = format!("functions/{name}/");
     template["Resources"]
         .as_mapping()
         .expect("Resources")

@@ -25,8 +25,8 @@ fn template_functions() -> BTreeMap<String, Value> {
             let code_uri = r["Properties"]["CodeUri"].as_str().expect("CodeUri");
             let name = code_uri
                 .trim_end_matches('/')
-                .strip_prefix("target/lambda/")
-                .unwrap_or_else(|| panic!("CodeUri {code_uri} is not target/lambda/<name>/"));
+                .strip_prefix("functions/")
+                .unwrap_or_else(|| panic!("CodeUri {code_uri} is not functions/<name>/"));
             (name.to_string(), r["Properties"].clone())
         })
         .collect()
@@ -110,7 +110,7 @@ fn routes_and_their_authorizer_are_as_documented() {
             let code_uri = r["Properties"]["CodeUri"].as_str().unwrap();
             let crate_name = code_uri
                 .trim_end_matches('/')
-                .trim_start_matches("target/lambda/")
+                .trim_start_matches("functions/")
                 .to_string();
             (name.as_str().unwrap().to_string(), crate_name)
         })
@@ -297,8 +297,9 @@ fn sdk_actions(path: &str, service: &str) -> BTreeSet<String> {
         })
         .map(|op| format!("{service}:{op}"))
         .collect();
-    let item = regex::Regex::new(r"\b(Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
-    // Transaction items are DynamoDB's; S3's `Delete::builder()` is a DeleteObjects body.
+    let item = regex::Regex::new(r"\b(Get|Put|Update|Delete|ConditionCheck)::builder\(\)").unwrap();
+    // Transaction items are DynamoDB's (a `Get` is authorised as `GetItem`); S3's
+    // `Delete::builder()` is a DeleteObjects body.
     let items = if service == "dynamodb" {
         item.captures_iter(&source).collect()
     } else {

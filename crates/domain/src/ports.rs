@@ -91,6 +91,16 @@ pub struct Stored {
     pub replaced_avatar: Option<AvatarKey>,
 }
 
+/// Who holds a username and which username an account holds, read together and
+/// consistently: what a save checks before it reads, decodes or writes any object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    /// The profile of that username: its owner and version.
+    pub profile: Option<(AccountId, u64)>,
+    /// The one username the account owns.
+    pub owned: Option<Username>,
+}
+
 /// Where deleting an account's profile stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeleteStart {
@@ -119,6 +129,18 @@ pub trait ProfileStore: Send + Sync {
 
     /// The one profile `owner` owns, read consistently.
     async fn get_owned(&self, owner: &AccountId) -> Result<Option<Profile>, StoreError>;
+
+    /// Who holds `username` and which username `owner` holds. An early answer only: the
+    /// write's conditions stay the guard, so a stale answer costs work, never ownership.
+    /// A store that can read both at once overrides this two-read default.
+    async fn claims(&self, username: &Username, owner: &AccountId) -> Result<Claims, StoreError> {
+        let profile = self.get(username).await?;
+        let owned = self.get_owned(owner).await?;
+        Ok(Claims {
+            profile: profile.map(|p| (p.owner, p.version)),
+            owned: owned.map(|p| p.username),
+        })
+    }
 
     /// One atomic write of `write`'s fields, or nothing at all — ownership and uniqueness
     /// are conditions of that write, never a read before it:

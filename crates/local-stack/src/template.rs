@@ -55,8 +55,9 @@ impl Template {
     }
 
     /// Every `AWS::Serverless::Function` as `(logical id, local name, Properties)`: the
-    /// local name is the crate in `CodeUri: target/lambda/<name>/`, which `cargo lambda
-    /// watch` also knows the function by; `None` when the CodeUri has another shape.
+    /// local name is the crate in `CodeUri: functions/<name>/` (also its `Binary`), which
+    /// `cargo lambda watch` also knows the function by; `None` when the CodeUri has
+    /// another shape.
     pub fn functions(&self) -> impl Iterator<Item = (&str, Option<String>, &Value)> {
         self.of_type("AWS::Serverless::Function")
             .map(|(id, props)| (id, function_name(props), props))
@@ -117,9 +118,7 @@ pub fn strings(value: &Value) -> Vec<String> {
 
 fn function_name(props: &Value) -> Option<String> {
     let code_uri = props["CodeUri"].as_str()?;
-    let name = code_uri
-        .trim_end_matches('/')
-        .strip_prefix("target/lambda/")?;
+    let name = code_uri.trim_end_matches('/').strip_prefix("functions/")?;
     (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
 }
 

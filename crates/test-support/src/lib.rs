@@ -10,6 +10,7 @@ pub mod events;
 pub mod fake_lambda;
 pub mod images;
 pub mod render;
+pub mod runtime_api;
 pub mod sign_in;
 mod stack;
 pub mod store_faults;

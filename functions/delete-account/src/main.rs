@@ -12,7 +12,7 @@ use lambda_http::{Error, run, service_fn};
 // stacks and allocator arenas to the start-up and the memory.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    telemetry::init();
+    telemetry::init(env!("CARGO_CRATE_NAME"));
     let sdk = sdk::load_sdk_config().await;
     let deletion = setup::account_deletion(&Env::process(), &sdk)?;
     run(service_fn(|event| handler::handle(&deletion, event))).await

@@ -7,9 +7,15 @@ use avatar_http::{
     ApiError, ExportView, ProfileView, Route, caller, export_response, json_response, micros,
     not_found, respond,
 };
-use lambda_http::http::StatusCode;
+use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
+
+/// A found public profile may be shared by CloudFront for five seconds (browsers keep
+/// nothing): a burst of reads of one name costs one invocation per edge location and
+/// five seconds, so one client cannot spend the route's throttle for everybody. A
+/// change shows within five seconds. `GET /api/me` and every error stay `no-store`.
+const PUBLIC_PROFILE_CACHE: &str = "public, max-age=0, s-maxage=5";
 
 /// `GET /api/profile/{username}` (public), `GET /api/me` (the caller's own) and
 /// `GET /api/me/export` (everything stored about the caller, as a download).
@@ -29,7 +35,14 @@ pub async fn handle(
                     elapsed_us = micros(elapsed),
                     "profile read"
                 );
-                json_response(StatusCode::OK, &ProfileView::from(&profile))
+                let mut response = json_response(StatusCode::OK, &ProfileView::from(&profile));
+                if route == Route::GetProfile {
+                    response.headers_mut().insert(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static(PUBLIC_PROFILE_CACHE),
+                    );
+                }
+                response
             })
             .await
         }

@@ -1,5 +1,4 @@
 use serde::Serialize;
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -25,31 +24,28 @@ pub struct PostPolicy<'a> {
 impl PostPolicy<'_> {
     /// The policy document as UTF-8 JSON bytes, ready for base64.
     pub fn to_json(&self) -> Vec<u8> {
+        use Condition::{Eq, Field, Range};
         let e = self.expiration;
         let mut conditions = vec![
-            json!({ "bucket": self.bucket }),
-            json!(["eq", "$key", self.key]),
-            json!(["eq", "$Content-Type", self.content_type]),
+            Field(Member("bucket", self.bucket)),
+            Eq("eq", "$key", self.key),
+            Eq("eq", "$Content-Type", self.content_type),
         ];
         if let Some(status) = self.success_action_status {
-            conditions.push(json!(["eq", "$success_action_status", status]));
+            conditions.push(Eq("eq", "$success_action_status", status));
         }
         if let Some(checksum) = self.checksum_sha256 {
-            conditions.push(json!([
-                "eq",
-                "$x-amz-checksum-algorithm",
-                CHECKSUM_ALGORITHM
-            ]));
-            conditions.push(json!(["eq", "$x-amz-checksum-sha256", checksum]));
+            conditions.push(Eq("eq", "$x-amz-checksum-algorithm", CHECKSUM_ALGORITHM));
+            conditions.push(Eq("eq", "$x-amz-checksum-sha256", checksum));
         }
         conditions.extend([
-            json!(["content-length-range", 1, self.max_bytes]),
-            json!({ "x-amz-algorithm": ALGORITHM }),
-            json!({ "x-amz-credential": self.credential }),
-            json!({ "x-amz-date": self.amz_date }),
+            Range("content-length-range", 1, self.max_bytes),
+            Field(Member("x-amz-algorithm", ALGORITHM)),
+            Field(Member("x-amz-credential", self.credential)),
+            Field(Member("x-amz-date", self.amz_date)),
         ]);
         if let Some(token) = self.security_token {
-            conditions.push(json!({ "x-amz-security-token": token }));
+            conditions.push(Field(Member("x-amz-security-token", token)));
         }
         let document = Document {
             expiration: format!(
@@ -63,16 +59,38 @@ impl PostPolicy<'_> {
             ),
             conditions,
         };
-        // A struct of strings and JSON values always serializes.
+        // Strings and numbers always serialize.
         serde_json::to_vec(&document).unwrap_or_default()
     }
 }
 
 /// The policy's two members, in the order S3's documentation writes them.
 #[derive(Serialize)]
-struct Document {
+struct Document<'a> {
     expiration: String,
-    conditions: Vec<Value>,
+    conditions: Vec<Condition<'a>>,
+}
+
+/// One condition as S3's policy grammar writes it: `["eq", "$key", "…"]`,
+/// `["content-length-range", 1, max]` or `{"name": "value"}`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Condition<'a> {
+    Eq(&'static str, &'static str, &'a str),
+    Range(&'static str, u8, u64),
+    Field(Member<'a>),
+}
+
+/// `{"name": "value"}`: a form field that must equal this value.
+struct Member<'a>(&'static str, &'a str);
+
+impl Serialize for Member<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
 }
 
 /// `x-amz-date`: `YYYYMMDDTHHMMSSZ`.

@@ -80,10 +80,15 @@ impl ProfileService {
             limit.spend_now(caller).await?;
         }
         let published = match &request.avatar {
-            AvatarChange::Replace(upload) => Some(
-                self.publish(&request.username, upload, request.crop)
-                    .await?,
-            ),
+            AvatarChange::Replace(upload) => {
+                // Another account's name, or a second name, is refused before the upload
+                // is read, decoded or published: a 409 costs one read, not a render.
+                self.may_write(caller, &request).await?;
+                Some(
+                    self.publish(&request.username, upload, request.crop)
+                        .await?,
+                )
+            }
             AvatarChange::Keep | AvatarChange::Remove => None,
         };
         let write = ProfileWrite {
@@ -139,6 +144,31 @@ impl ProfileService {
                 tracing::warn!(key = %avatar, error = %err, "kept a possibly referenced avatar");
                 Err(failure)
             }
+        }
+    }
+
+    /// Refuses a save the stored claims already rule out, with the write's own answers.
+    async fn may_write(
+        &self,
+        caller: &AccountId,
+        request: &SaveProfile,
+    ) -> Result<(), ServiceError> {
+        let claims = self.profiles.claims(&request.username, caller).await?;
+        let refused = match (&claims.profile, &claims.owned, request.expected) {
+            (Some((owner, _)), _, _) if owner != caller => Some(Conflict::UsernameTaken),
+            (_, Some(mine), _) if *mine != request.username => {
+                Some(Conflict::AlreadyOwns(mine.clone()))
+            }
+            (Some(_), _, Expected::Absent) => Some(Conflict::Version),
+            (Some((_, version)), _, Expected::Version(n)) if *version != n => {
+                Some(Conflict::Version)
+            }
+            (None, _, Expected::Version(_)) => Some(Conflict::Version),
+            _ => None,
+        };
+        match refused {
+            Some(reason) => Err(conflict(request, reason)),
+            None => Ok(()),
         }
     }
 

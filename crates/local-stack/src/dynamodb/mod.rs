@@ -14,11 +14,9 @@ use front::{Front, guard};
 use crate::running::{Running, signalled};
 use crate::{StackError, bind};
 
-/// The table's partition key (docs/design.md §3).
-const PARTITION_KEY: &str = "pk";
-/// The TTL attribute of the per-account limit counters (template.yaml's
-/// `TimeToLiveSpecification`).
-const TTL_ATTRIBUTE: &str = "expiresAt";
+// The table's layout is the app's (`avatar_aws::schema`): its partition key, and the TTL
+// attribute of the per-account limit counters.
+use avatar_aws::schema::{EXPIRES_AT as TTL_ATTRIBUTE, PARTITION_KEY};
 /// DynamoDB deletes expired items in the background; locally a sweep this often does.
 const TTL_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 

@@ -12,8 +12,8 @@ use crate::template::{Template, referenced, strings};
 pub struct Route {
     pub method: String,
     pub path: String,
-    /// The crate name in `CodeUri: target/lambda/<name>/`, which is also the name
-    /// `cargo lambda watch` knows the function by.
+    /// The crate name in `CodeUri: functions/<name>/` (also its `Binary`), which is
+    /// the name `cargo lambda watch` knows the function by.
     pub function: String,
     /// `None` for a public route; the scopes a token must carry (one of) otherwise.
     pub auth: Option<RouteAuth>,
@@ -108,7 +108,7 @@ impl Routes {
                 .ok_or(format!("{id}: {target} is not a function of this template"))?
                 .clone()
                 .ok_or(format!(
-                    "{target}: CodeUri is not target/lambda/<name>/, so the function has no local name"
+                    "{target}: CodeUri is not functions/<name>/, so the function has no local name"
                 ))?;
             integrations.insert(id.to_string(), function);
         }
@@ -200,7 +200,7 @@ Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
-      CodeUri: target/lambda/thing/
+      CodeUri: functions/thing/
   FnIntegration:
     Type: AWS::ApiGatewayV2::Integration
     Properties: {ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn}

@@ -73,7 +73,7 @@ pub fn function_statements(
     let resolver = Resolver::new(template.resources(), names);
     let mut functions = BTreeMap::new();
     for (id, name, props) in template.functions() {
-        let name = name.ok_or(format!("{id}: CodeUri is not target/lambda/<name>/"))?;
+        let name = name.ok_or(format!("{id}: CodeUri is not functions/<name>/"))?;
         let mut statements = Vec::new();
         for policy in props["Policies"].as_sequence().into_iter().flatten() {
             statements
@@ -331,7 +331,7 @@ Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
-      CodeUri: target/lambda/some-fn/
+      CodeUri: functions/some-fn/
       Policies:
         - AWSLambdaBasicExecutionRole
         - Version: "2012-10-17"

@@ -256,3 +256,42 @@ async fn the_export_is_everything_stored_about_the_caller_as_a_download() {
     assert_eq!((status, disposition), (401, None));
     assert_eq!(body["error"]["code"], "unauthorized");
 }
+
+#[tokio::test]
+async fn only_a_found_public_profile_may_be_shared_by_the_cdn_for_seconds() {
+    let stack = TestStack::start().await;
+    seed(&stack).await;
+    let store = DynamoProfiles::new(stack.sdk_config(), TABLE, Some(&stack.dynamodb.url()));
+    let request = |payload: Value| lambda_http::request::from_str(&payload.to_string()).unwrap();
+    let cache_control = |response: &Response<Body>| {
+        response.headers()["cache-control"]
+            .to_str()
+            .expect("ASCII")
+            .to_string()
+    };
+
+    // The public read: CloudFront may keep it five seconds, browsers not at all.
+    let public = handle(&store, request(fixture("ok")))
+        .await
+        .expect("infallible");
+    assert_eq!(public.status(), 200);
+    assert_eq!(cache_control(&public), "public, max-age=0, s-maxage=5");
+
+    // The signed-in read of the same profile is the caller's own: never shared.
+    let me = handle(&store, request(fixture("me")))
+        .await
+        .expect("infallible");
+    assert_eq!(me.status(), 200);
+    assert_eq!(cache_control(&me), "no-store");
+
+    // Refusals are not kept either: a profile created a moment later shows at once.
+    let missing = handle(&store, with_username("nobody"))
+        .await
+        .expect("infallible");
+    assert_eq!(missing.status(), 404);
+    assert_eq!(cache_control(&missing), "no-store");
+    let stranger = events::as_account(fixture("me"), "9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f");
+    let no_profile = handle(&store, request(stranger)).await.expect("infallible");
+    assert_eq!(no_profile.status(), 404);
+    assert_eq!(cache_control(&no_profile), "no-store");
+}

@@ -11,15 +11,15 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem,
+    AttributeValue, Delete, Get, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactGetItem, TransactWriteItem,
 };
 
 use self::item::{Item, owner_pk, profile_pk, purge_pk};
 use super::sdk_error::classify;
-use crate::schema::PARTITION_KEY;
+use crate::schema::{PARTITION_KEY, attribute};
 use avatar_domain::ports::{
-    Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
+    Claims, Conflict, DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
 };
 use avatar_domain::values::{AccountId, AvatarChange, Expected, Profile, Username};
 
@@ -390,6 +390,43 @@ impl ProfileStore for DynamoProfiles {
         // Both items are written and deleted together; a profile owned by someone else
         // would be a broken invariant, never shown.
         Ok(self.get(&username).await?.filter(|p| p.owner == *owner))
+    }
+
+    /// Both items in one `TransactGetItems`: a single strongly consistent read, authorised
+    /// per item as `dynamodb:GetItem`.
+    async fn claims(&self, username: &Username, owner: &AccountId) -> Result<Claims, StoreError> {
+        let get = |pk| {
+            Get::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, pk)
+                .build()
+                .map(|get| TransactGetItem::builder().get(get).build())
+                .map_err(|e| StoreError::Failed(Box::new(e)))
+        };
+        let output = self
+            .client
+            .transact_get_items()
+            .transact_items(get(profile_pk(username))?)
+            .transact_items(get(owner_pk(owner))?)
+            .send()
+            .await
+            .map_err(classify)?;
+        let responses = output.responses.unwrap_or_default();
+        let item = |at: usize| responses.get(at).and_then(|r| r.item.as_ref());
+        let profile =
+            match item(0) {
+                Some(found) => Some((
+                    item::owner(found)?,
+                    item::number(found.get(attribute::VERSION).ok_or_else(|| {
+                        StoreError::Failed("stored profile has no version".into())
+                    })?)?,
+                )),
+                None => None,
+            };
+        Ok(Claims {
+            profile,
+            owned: item(1).map(item::username).transpose()?,
+        })
     }
 
     async fn begin_delete(&self, owner: &AccountId) -> Result<DeleteStart, StoreError> {
