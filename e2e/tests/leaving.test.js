@@ -5,44 +5,30 @@
 
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   BASE_URL,
   getProfile,
-  launchBrowser,
-  makePng,
-  newPage,
   openAccountPage,
   screenshot,
-  settledStatus,
+  signInUploadAndSave,
   uniqueUsername,
+  useBrowser,
 } from "../lib.js";
 
-/** Signs in as a new account and saves a profile with a picture through the page. */
+/** Signs in as a new account, saves a profile with a picture, and opens the account page. */
 async function profileWithPicture(page, name) {
-  await openAccountPage(page, name);
-  await page.setInputFiles("#file_input", { name: "me.png", mimeType: "image/png", buffer: makePng(32, 32) });
-  assert.equal((await settledStatus(page)).state, "uploaded");
-  await page.fill("input[name=username]", name);
-  await page.fill("input[name=full-name]", "Leaving Person");
-  await Promise.all([page.waitForURL(/profile\.html/), page.click("#profile_form [type=submit]")]);
-  await page.waitForSelector("#profile_full_name:visible");
+  const { saved } = await signInUploadAndSave(page, { name, fullName: "Leaving Person" });
   await page.goto("/");
   await page.waitForSelector("#delete_account:visible");
-  return getProfile(name);
+  return saved;
 }
 
 describe("download my data and delete my account", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("downloads a JSON file with the profile and its picture URLs", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const name = uniqueUsername("export");
     const saved = await profileWithPicture(page, name);
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export_data")]);
@@ -64,7 +50,7 @@ describe("download my data and delete my account", () => {
   });
 
   it("deletes the account after a confirmation and signs out; the name is a new account", { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await browser.page();
     const name = uniqueUsername("leave");
     const saved = await profileWithPicture(page, name);
     const oldAvatar = `${BASE_URL}${saved.body.avatarUrl}`;
@@ -82,11 +68,14 @@ describe("download my data and delete my account", () => {
 
     await page.click("#delete_account");
     await page.waitForSelector("#confirm_dialog[open]");
+    // Signing out leaves the page through the provider's sign-out and loads it anew.
+    const reloaded = page.waitForEvent("load");
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === "DELETE" && new URL(r.url()).pathname === "/api/account"),
       page.click("#confirm_ok"),
     ]);
     assert.equal(response.status(), 204);
+    await reloaded;
     // Signed out: back on the page with "Sign in" and no session.
     await page.waitForSelector("#sign_in:visible");
     assert.ok(await page.isHidden("#account_name"));
