@@ -89,6 +89,7 @@ async function assertProfileShows(page, username, colour, margin = 0.05) {
   assert.notEqual(new URL(shown.currentSrc).pathname, profile.body.avatarUrl, "the page does not load the original");
   const size = variantSize(shown.currentSrc);
   assert.ok(size, `${shown.currentSrc} is a variant (…-{64|128|256|512}.{ext})`);
+  assert.match(new URL(shown.currentSrc).pathname, /\.webp$/, "the variant shown is a WebP");
   assert.deepEqual([shown.width, shown.height], [size, size]);
   assert.match(shown.srcset, /\s64w,.*\s128w,.*\s256w,.*\s512w$/);
   const far = 1 - margin;

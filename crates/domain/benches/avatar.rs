@@ -50,7 +50,7 @@ fn variants(c: &mut Criterion) {
     let bytes = Bytes::from(photo_jpeg(4096));
     let clean = verify_and_clean(bytes.clone(), ContentType::Jpeg).expect("a valid image");
     let rendered = render_variants(&clean.bytes, ContentType::Jpeg, None).expect("renders");
-    assert_eq!(rendered.format, VariantFormat::Jpeg);
+    assert_eq!(rendered.format, VariantFormat::Webp);
     assert_eq!(rendered.images.len(), 4);
     let name = format!(
         "publish a 4096x4096 JPEG with all variants, {} KiB",

@@ -5,6 +5,7 @@
 pub mod avatar_headers;
 pub mod bench_images;
 pub mod carriers;
+pub mod colour;
 pub mod edge;
 pub mod events;
 pub mod fake_lambda;

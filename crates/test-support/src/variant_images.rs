@@ -137,3 +137,26 @@ fn orientation_tiff(orientation: u16) -> Vec<u8> {
     t.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
     t
 }
+
+/// The FourCCs of a WebP's chunks, in order; empty when it is not a RIFF WebP.
+pub fn webp_chunks(bytes: &[u8]) -> Vec<String> {
+    let mut chunks = Vec::new();
+    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WEBP" {
+        return chunks;
+    }
+    let mut i = 12;
+    while i + 8 <= bytes.len() {
+        let len = u32::from_le_bytes([bytes[i + 4], bytes[i + 5], bytes[i + 6], bytes[i + 7]]);
+        chunks.push(String::from_utf8_lossy(&bytes[i..i + 4]).into_owned());
+        // Chunks are padded to an even length.
+        i += 8 + len as usize + (len as usize & 1);
+    }
+    chunks
+}
+
+/// A variant as published: a lossy WebP whose chunks are only pixels (`VP8 `), and, for
+/// a picture with transparency, its alpha (`VP8X` + `ALPH`): no metadata chunk at all.
+pub fn is_bare_lossy_webp(bytes: &[u8]) -> bool {
+    let chunks = webp_chunks(bytes);
+    chunks == ["VP8 "] || chunks == ["VP8X", "ALPH", "VP8 "]
+}

@@ -1,6 +1,9 @@
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, metadata::Orientation};
+use image::{
+    DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage,
+    metadata::Orientation,
+};
 
 use super::RenderError;
 use crate::avatar::MAX_SIDE_PX;
@@ -13,24 +16,82 @@ pub const MAX_DECODE_BYTES: u64 = 4096 * 4096 * 8;
 
 /// A picture whose header is read; its pixels are decoded only by [`Picture::decode`].
 pub struct Picture<'a> {
-    decoder: Box<dyn ImageDecoder + 'a>,
+    decoder: Decoder<'a>,
     orientation: Orientation,
     raw: (u32, u32),
+    icc: Option<Vec<u8>>,
+}
+
+enum Decoder<'a> {
+    /// A JPEG of 8-bit YCbCr, RGB or grey: decoded with DCT scaling (shrink-on-load).
+    Jpeg(Box<jpeg_decoder::Decoder<&'a [u8]>>),
+    /// Everything else, decoded whole by `image`.
+    Whole(Box<dyn ImageDecoder + 'a>),
+}
+
+/// A square of a picture: where it starts and how long its side is, in stored pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Square {
+    pub left: u32,
+    pub top: u32,
+    pub side: u32,
+}
+
+/// Decoded pixels (8-bit RGB, or RGBA when the format has alpha) and where the chosen
+/// square lies in them (smaller than in the stored picture when the decoder shrank it).
+pub struct Decoded {
+    pub image: DynamicImage,
+    pub square: Square,
 }
 
 impl<'a> Picture<'a> {
     pub fn open(bytes: &'a [u8], content_type: ContentType) -> Result<Self, RenderError> {
+        if content_type == ContentType::Jpeg
+            && let Some(picture) = Self::open_jpeg(bytes)
+        {
+            return Ok(picture);
+        }
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format(content_type));
         reader.limits(limits());
         let mut decoder = reader.into_decoder().map_err(undecodable)?;
         // Cleaning kept a JPEG's or a PNG's EXIF orientation, alone; WebP and GIF carry
         // none.
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+        // A profile that cannot be read is no profile: the pixels are taken as sRGB.
+        let icc = decoder.icc_profile().ok().flatten();
         let raw = decoder.dimensions();
         Ok(Self {
-            decoder: Box::new(decoder),
+            decoder: Decoder::Whole(Box::new(decoder)),
             orientation,
             raw,
+            icc,
+        })
+    }
+
+    /// A JPEG that can be shrunk on load; `None` sends it to the whole decode (CMYK,
+    /// 16-bit grey, or a header jpeg-decoder refuses, which then fails there).
+    fn open_jpeg(bytes: &'a [u8]) -> Option<Self> {
+        let mut decoder = jpeg_decoder::Decoder::new(bytes);
+        decoder.set_max_decoding_buffer_size(MAX_DECODE_BYTES as usize);
+        decoder.read_info().ok()?;
+        let info = decoder.info()?;
+        if !matches!(
+            info.pixel_format,
+            jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+        ) || usize::from(info.width.max(info.height)) > MAX_SIDE_PX
+        {
+            return None;
+        }
+        let orientation = decoder
+            .exif_data()
+            .and_then(Orientation::from_exif_chunk)
+            .unwrap_or(Orientation::NoTransforms);
+        let icc = decoder.icc_profile();
+        Some(Self {
+            decoder: Decoder::Jpeg(Box::new(decoder)),
+            orientation,
+            raw: (info.width.into(), info.height.into()),
+            icc,
         })
     }
 
@@ -40,6 +101,11 @@ impl<'a> Picture<'a> {
 
     pub fn raw_size(&self) -> (u32, u32) {
         self.raw
+    }
+
+    /// The embedded ICC profile, as stored (cleaning kept only a well-formed one).
+    pub fn icc_profile(&self) -> Option<&[u8]> {
+        self.icc.as_deref()
     }
 
     /// The size once turned upright: width and height swap for a quarter turn.
@@ -53,15 +119,64 @@ impl<'a> Picture<'a> {
     }
 
     /// The pixels (the first frame of an animation) as 8-bit RGB, or RGBA when the
-    /// format has an alpha channel.
-    pub fn decode(self) -> Result<DynamicImage, RenderError> {
-        let image = DynamicImage::from_decoder(self.decoder).map_err(undecodable)?;
-        Ok(match image {
-            DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => image,
-            other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.into_rgba8()),
-            other => DynamicImage::ImageRgb8(other.into_rgb8()),
-        })
+    /// format has an alpha channel. A JPEG is shrunk while decoding by the largest of 1/2,
+    /// 1/4 and 1/8 that keeps `square` at least `largest` pixels long.
+    pub fn decode(self, square: Square, largest: u32) -> Result<Decoded, RenderError> {
+        match self.decoder {
+            Decoder::Jpeg(mut decoder) => {
+                let shrink = shrink_factor(square.side, largest);
+                let (w, h) = self.raw;
+                if shrink > 1 {
+                    let scaled = |n: u32| u16::try_from(n.div_ceil(shrink)).unwrap_or(u16::MAX);
+                    decoder
+                        .scale(scaled(w), scaled(h))
+                        .map_err(jpeg_undecodable)?;
+                }
+                let pixels = decoder.decode().map_err(jpeg_undecodable)?;
+                let info = decoder
+                    .info()
+                    .ok_or_else(|| RenderError::Undecodable("no JPEG frame".into()))?;
+                let (w, h) = (u32::from(info.width), u32::from(info.height));
+                if w != self.raw.0.div_ceil(shrink) {
+                    return Err(RenderError::Undecodable("unexpected JPEG scale".into()));
+                }
+                let image = match info.pixel_format {
+                    jpeg_decoder::PixelFormat::L8 => GrayImage::from_raw(w, h, pixels)
+                        .map(|g| DynamicImage::ImageLuma8(g).into_rgb8()),
+                    _ => RgbImage::from_raw(w, h, pixels),
+                }
+                .ok_or_else(|| RenderError::Undecodable("short JPEG pixel buffer".into()))?;
+                let square = Square {
+                    left: square.left / shrink,
+                    top: square.top / shrink,
+                    side: (square.side / shrink).max(1),
+                };
+                Ok(Decoded {
+                    image: DynamicImage::ImageRgb8(image),
+                    square,
+                })
+            }
+            Decoder::Whole(decoder) => {
+                let image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+                let image = match image {
+                    DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => image,
+                    other if other.color().has_alpha() => {
+                        DynamicImage::ImageRgba8(other.into_rgba8())
+                    }
+                    other => DynamicImage::ImageRgb8(other.into_rgb8()),
+                };
+                Ok(Decoded { image, square })
+            }
+        }
     }
+}
+
+/// The largest of 8, 4 and 2 that leaves `side / factor` at least `largest`, else 1.
+pub fn shrink_factor(side: u32, largest: u32) -> u32 {
+    [8, 4, 2]
+        .into_iter()
+        .find(|&f| side / f >= largest)
+        .unwrap_or(1)
 }
 
 pub fn quarter_turn(orientation: Orientation) -> bool {
@@ -92,5 +207,9 @@ fn format(content_type: ContentType) -> ImageFormat {
 }
 
 fn undecodable(err: image::ImageError) -> RenderError {
+    RenderError::Undecodable(err.to_string())
+}
+
+fn jpeg_undecodable(err: jpeg_decoder::Error) -> RenderError {
     RenderError::Undecodable(err.to_string())
 }

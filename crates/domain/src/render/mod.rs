@@ -1,11 +1,15 @@
 //! The square variants of a published avatar, rendered from its cleaned bytes: decoded
-//! once with limits, the chosen square of the upright picture resized to each size
-//! (largest first, each from the one before), turned upright, then re-encoded — so they
-//! carry no metadata by construction. docs/design.md, "Square variants", has the choices.
+//! once with limits (a JPEG shrunk while decoding to no less than the largest size needs),
+//! the chosen square of the upright picture resized to each size (largest first, each from
+//! the one before), converted to sRGB from the upload's ICC profile, turned upright, then
+//! encoded as lossy WebP — so they carry no metadata by construction. docs/design.md,
+//! "Square variants", has the choices.
 
+mod colour;
 mod decode;
 mod encode;
 mod orient;
+mod webp;
 
 use bytes::Bytes;
 use fast_image_resize::images::{CroppedImage, Image};
@@ -46,6 +50,36 @@ pub fn render_variants(
     content_type: ContentType,
     crop: Option<Crop>,
 ) -> Result<Variants, RenderError> {
+    render_with(clean, content_type, crop, RenderOptions::default())
+}
+
+/// How [`render_with`] renders; the default is what is published. The others exist to
+/// compare against what was published before (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    pub format: VariantFormat,
+    /// Shrink a JPEG while decoding it (DCT scaling).
+    pub shrink_on_load: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self {
+            format: VariantFormat::Webp,
+            shrink_on_load: true,
+        }
+    }
+}
+
+/// [`render_variants`] with `options`. [`VariantFormat::Jpeg`] renders as variants were
+/// before WebP: JPEG, or PNG for a picture with any transparent pixel;
+/// [`VariantFormat::Png`] is lossless for every picture (a reference to measure against).
+pub fn render_with(
+    clean: &[u8],
+    content_type: ContentType,
+    crop: Option<Crop>,
+    options: RenderOptions,
+) -> Result<Variants, RenderError> {
     let picture = decode::Picture::open(clean, content_type)?;
     let (width, height) = picture.upright_size();
     let crop = crop.unwrap_or_else(|| Crop::centred(width, height));
@@ -58,21 +92,43 @@ pub fn render_variants(
     }
     let orientation = picture.orientation();
     let (left, top) = orient::raw_origin(orientation, picture.raw_size(), crop);
-    let source = picture.decode()?;
+    let icc = picture.icc_profile().map(<[u8]>::to_vec);
+    // Shrunk to no less than twice the largest size: the DCT's shrink is a box filter,
+    // and the last halving by Lanczos3 keeps the 512 px square within 0.2 dB of a
+    // Lanczos3 resize of the whole picture (a 1/8 shrink straight to 512 costs 1.5 dB).
+    let largest = if options.shrink_on_load {
+        VARIANT_SIZES[0] * 2
+    } else {
+        u32::MAX
+    };
+    let square = decode::Square {
+        left,
+        top,
+        side: crop.size,
+    };
+    let decoded = picture.decode(square, largest)?;
+    let source = decoded.image;
     let pixel_type = if source.color().has_alpha() {
         PixelType::U8x4
     } else {
         PixelType::U8x3
     };
 
-    let squares = resize_all(&source, (left, top), crop.size, pixel_type)?;
+    let mut squares = resize_all(&source, decoded.square, pixel_type)?;
     // The decoded picture is the largest allocation; it goes before encoding starts.
     drop(source);
+    if let Some(to_srgb) = colour::ToSrgb::new(icc.as_deref(), pixel_type.size()) {
+        for square in &mut squares {
+            to_srgb
+                .apply(square.buffer_mut())
+                .map_err(RenderError::Undecodable)?;
+        }
+    }
 
-    let format = if pixel_type == PixelType::U8x4 && squares.iter().any(has_transparency) {
-        VariantFormat::Png
-    } else {
-        VariantFormat::Jpeg
+    let transparent = pixel_type == PixelType::U8x4 && squares.iter().any(has_transparency);
+    let format = match options.format {
+        VariantFormat::Jpeg if transparent => VariantFormat::Png,
+        other => other,
     };
     let images = squares
         .into_iter()
@@ -81,7 +137,7 @@ pub fn render_variants(
             let upright = orient::upright(square, orientation)?;
             Ok(Variant {
                 size,
-                bytes: encode::encode(upright, format)?,
+                bytes: encode::encode(upright, format, transparent)?,
             })
         })
         .collect::<Result<_, RenderError>>()?;
@@ -92,8 +148,7 @@ pub fn render_variants(
 /// encoded), largest first.
 fn resize_all(
     source: &DynamicImage,
-    (left, top): (u32, u32),
-    side: u32,
+    decode::Square { left, top, side }: decode::Square,
     pixel_type: PixelType,
 ) -> Result<Vec<Image<'static>>, RenderError> {
     let mut resizer = Resizer::new();

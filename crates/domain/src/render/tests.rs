@@ -8,10 +8,14 @@ fn render(bytes: &[u8], content_type: ContentType, crop: Option<Crop>) -> Varian
     render_variants(bytes, content_type, crop).expect("renders")
 }
 
-/// Every size, exactly square, in the order rendered; each decoded.
+/// Every size, exactly square, in the order rendered, each a bare lossy WebP; each decoded.
 fn decoded(variants: &Variants) -> Vec<DynamicImage> {
     let sizes: Vec<u32> = variants.images.iter().map(|v| v.size).collect();
     assert_eq!(sizes, VARIANT_SIZES);
+    assert_eq!(variants.format, VariantFormat::Webp);
+    for v in &variants.images {
+        assert!(is_bare_lossy_webp(&v.bytes), "{:?}", webp_chunks(&v.bytes));
+    }
     variants
         .images
         .iter()
@@ -37,8 +41,9 @@ fn a_quadrant_crop_gives_that_colour_only() {
         (crop(200, 200, 200), YELLOW),
     ] {
         let variants = render(&picture, ContentType::Png, c);
-        assert_eq!(variants.format, VariantFormat::Jpeg, "opaque → JPEG");
-        for image in decoded(&variants) {
+        for (v, image) in variants.images.iter().zip(decoded(&variants)) {
+            assert_eq!(webp_chunks(&v.bytes), ["VP8 "], "opaque: no alpha plane");
+            assert!(!image.color().has_alpha());
             for fy in [0.0, 0.5, 0.999] {
                 for fx in [0.0, 0.5, 0.999] {
                     let px = sample(&image, fx, fy);
@@ -89,8 +94,8 @@ fn crops_are_checked_against_the_upright_size() {
 #[test]
 fn transparency_is_kept() {
     let variants = render(&half_transparent_png(300), ContentType::Png, None);
-    assert_eq!(variants.format, VariantFormat::Png);
-    for image in decoded(&variants) {
+    for (v, image) in variants.images.iter().zip(decoded(&variants)) {
+        assert_eq!(webp_chunks(&v.bytes), ["VP8X", "ALPH", "VP8 "]);
         assert_eq!(sample(&image, 0.05, 0.5).0[3], 0, "left stays transparent");
         let right = sample(&image, 0.95, 0.5);
         assert_eq!(right.0[3], 255);
@@ -101,8 +106,11 @@ fn transparency_is_kept() {
 #[test]
 fn an_animation_gives_its_first_frame() {
     let variants = render(&red_then_blue_gif(120), ContentType::Gif, None);
-    assert_eq!(variants.format, VariantFormat::Jpeg, "a still format");
-    for image in decoded(&variants) {
+    for (v, image) in variants.images.iter().zip(decoded(&variants)) {
+        assert!(
+            !webp_chunks(&v.bytes).contains(&"ANIM".to_string()),
+            "a still"
+        );
         assert!(near(sample(&image, 0.5, 0.5), RED), "the first frame");
     }
 }
@@ -122,9 +130,12 @@ fn variants_carry_no_metadata() {
         ContentType::Jpeg,
     )
     .unwrap();
+    assert!(
+        test_support::images::jpeg_icc(&clean.bytes).is_some(),
+        "a profile to drop"
+    );
     for v in render(&clean.bytes, ContentType::Jpeg, None).images {
-        assert!(test_support::images::jpeg_exif(&v.bytes).is_none());
-        assert!(test_support::images::jpeg_icc(&v.bytes).is_none());
+        assert!(is_bare_lossy_webp(&v.bytes), "no EXIF, ICCP or XMP chunk");
         assert!(test_support::images::leaks(&v.bytes).is_empty());
     }
 }

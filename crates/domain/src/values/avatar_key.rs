@@ -134,9 +134,10 @@ mod tests {
             format!("{stem}-64.png")
         );
         let all = key.object_keys();
-        assert_eq!(all.len(), 9);
+        assert_eq!(all.len(), 13);
         assert!(all.contains(&key.as_str().to_string()));
         assert!(all.contains(&format!("{stem}-128.png")));
+        assert!(all.contains(&format!("{stem}-512.webp")));
         let back = AvatarKey::parse_stored_with(key.as_str(), Some("jpg")).unwrap();
         assert_eq!(back.variants(), Some(VariantFormat::Jpeg));
         assert_eq!(

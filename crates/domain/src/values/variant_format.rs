@@ -2,21 +2,24 @@
 /// from the one before it).
 pub const VARIANT_SIZES: [u32; 4] = [512, 256, 128, 64];
 
-/// How an avatar's square variants are encoded: JPEG for opaque pictures, PNG when any
-/// pixel is not fully opaque (docs/design.md, "Square variants").
+/// How an avatar's square variants are encoded: lossy WebP with alpha for every picture
+/// published now; avatars published before have JPEG (opaque) or PNG (transparent)
+/// variants, still served and deleted (docs/design.md, "Square variants").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VariantFormat {
     Jpeg,
     Png,
+    Webp,
 }
 
 impl VariantFormat {
-    pub const ALL: [Self; 2] = [Self::Jpeg, Self::Png];
+    pub const ALL: [Self; 3] = [Self::Jpeg, Self::Png, Self::Webp];
 
     pub fn extension(self) -> &'static str {
         match self {
             Self::Jpeg => "jpg",
             Self::Png => "png",
+            Self::Webp => "webp",
         }
     }
 
@@ -24,6 +27,7 @@ impl VariantFormat {
         match self {
             Self::Jpeg => "image/jpeg",
             Self::Png => "image/png",
+            Self::Webp => "image/webp",
         }
     }
 
@@ -41,6 +45,6 @@ mod tests {
         for f in VariantFormat::ALL {
             assert_eq!(VariantFormat::from_extension(f.extension()), Some(f));
         }
-        assert_eq!(VariantFormat::from_extension("webp"), None);
+        assert_eq!(VariantFormat::from_extension("gif"), None);
     }
 }

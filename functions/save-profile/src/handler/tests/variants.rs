@@ -20,9 +20,10 @@ async fn the_chosen_square_is_published_at_every_size() {
     let stem = original.strip_suffix(".png").unwrap();
     for size in [64, 128, 256, 512] {
         let url = body["avatarVariants"][size.to_string()].as_str().unwrap();
-        assert_eq!(url, format!("{stem}-{size}.jpg"));
+        assert_eq!(url, format!("{stem}-{size}.webp"));
         let (bytes, content_type, cache_control) = h.stack.get(&url[1..]).await.expect("stored");
-        assert_eq!(content_type.as_deref(), Some("image/jpeg"));
+        assert_eq!(content_type.as_deref(), Some("image/webp"));
+        assert!(variant_images::is_bare_lossy_webp(&bytes));
         assert_eq!(
             cache_control.as_deref(),
             Some("public, max-age=31536000, immutable")
@@ -42,7 +43,7 @@ async fn the_chosen_square_is_published_at_every_size() {
         "upload gone, five objects"
     );
     let item = h.stack.item("ada").await.unwrap();
-    assert_eq!(item["avatarVariantFormat"].as_s().unwrap(), "jpg");
+    assert_eq!(item["avatarVariantFormat"].as_s().unwrap(), "webp");
 
     // Without a crop: the centred largest square of a 200×100 picture is its middle.
     let wide = {
@@ -78,7 +79,7 @@ async fn the_chosen_square_is_published_at_every_size() {
 }
 
 #[tokio::test]
-async fn a_transparent_picture_gets_png_variants() {
+async fn a_transparent_picture_keeps_its_alpha_in_webp_variants() {
     let h = Harness::start().await;
     let upload = h
         .upload("png", variant_images::half_transparent_png(100))
@@ -88,16 +89,20 @@ async fn a_transparent_picture_gets_png_variants() {
         .await;
     assert_eq!(status, 201, "{body}");
     let url = body["avatarVariants"]["64"].as_str().unwrap();
-    assert!(url.ends_with("-64.png"), "{url}");
+    assert!(url.ends_with("-64.webp"), "{url}");
     let (bytes, content_type, _) = h.stack.get(&url[1..]).await.unwrap();
-    assert_eq!(content_type.as_deref(), Some("image/png"));
+    assert_eq!(content_type.as_deref(), Some("image/webp"));
+    assert_eq!(
+        variant_images::webp_chunks(&bytes),
+        ["VP8X", "ALPH", "VP8 "]
+    );
     let image = variant_images::decode(&bytes);
     assert_eq!(variant_images::sample(&image, 0.05, 0.5).0[3], 0);
     assert_eq!(
         h.stack.item("ada").await.unwrap()["avatarVariantFormat"]
             .as_s()
             .unwrap(),
-        "png"
+        "webp"
     );
 }
 

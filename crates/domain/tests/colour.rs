@@ -1,0 +1,148 @@
+//! Variants are sRGB: every variant of a picture with an ICC profile matches littleCMS's
+//! conversion of the same pixels to sRGB within 3 per channel, at the centre of each flat
+//! patch; a picture without a profile, or with one that cannot be used, keeps its numbers.
+//! The reference runs `scripts/colour-reference` (Pillow's ImageCms), installed on first use.
+//!
+//! Each picture is checked twice: rendered losslessly (PNG), where only the colour
+//! conversion can move a pixel, within 3; and as published (lossy WebP), within 3 plus
+//! what lossy WebP moves a flat saturated patch by on its own (measured on the picture
+//! without a profile: up to 5 at 64 px).
+
+use avatar_domain::avatar::verify_and_clean;
+use avatar_domain::render::{RenderOptions, Variants, render_with};
+use avatar_domain::values::{ContentType, VariantFormat};
+use test_support::colour::*;
+use test_support::variant_images::{decode, sample};
+
+const SIDE: u32 = 600;
+/// littleCMS against moxcms, 8-bit in and out.
+const TOLERANCE: u8 = 3;
+/// Lossy WebP's own error on a flat, saturated 16 px patch of the 64 px variant.
+const WEBP_ERROR: u8 = 5;
+
+/// The colour at the centre of each patch of a `SIDE`-long packed RGB picture.
+fn patch_colours(rgb: &[u8]) -> Vec<[u8; 3]> {
+    (0..PATCHES.len())
+        .map(|i| {
+            let (fx, fy) = patch_centre(i);
+            let (x, y) = ((fx * SIDE as f32) as usize, (fy * SIDE as f32) as usize);
+            let at = (y * SIDE as usize + x) * 3;
+            [rgb[at], rgb[at + 1], rgb[at + 2]]
+        })
+        .collect()
+}
+
+/// Every variant of `upload`, lossless and as published, shows `expected` at each patch
+/// centre, within the tolerance.
+fn assert_variants_show(
+    name: &str,
+    upload: Vec<u8>,
+    content_type: ContentType,
+    expected: &[[u8; 3]],
+) {
+    let clean = verify_and_clean(upload.into(), content_type).expect("a valid picture");
+    for (format, tolerance) in [
+        (VariantFormat::Png, TOLERANCE),
+        (VariantFormat::Webp, TOLERANCE + WEBP_ERROR),
+    ] {
+        let options = RenderOptions {
+            format,
+            ..RenderOptions::default()
+        };
+        let variants = render_with(&clean.bytes, content_type, None, options).expect("renders");
+        assert_eq!(variants.format, format);
+        assert_show(
+            &format!("{name} as {format:?}"),
+            &variants,
+            expected,
+            tolerance,
+        );
+    }
+}
+
+fn assert_show(name: &str, variants: &Variants, expected: &[[u8; 3]], tolerance: u8) {
+    for v in &variants.images {
+        let image = decode(&v.bytes);
+        for (i, want) in expected.iter().enumerate() {
+            let (fx, fy) = patch_centre(i);
+            let got = sample(&image, fx, fy).0;
+            let off = (0..3).map(|c| got[c].abs_diff(want[c])).max().unwrap_or(0);
+            assert!(
+                off <= tolerance,
+                "{name}, {} px, patch {i} {:?}: got {:?}, littleCMS {want:?}",
+                v.size,
+                PATCHES[i],
+                &got[..3]
+            );
+        }
+    }
+}
+
+#[test]
+fn wide_gamut_and_lut_profiles_are_converted_to_srgb_as_littlecms_does() {
+    let pixels = patches(SIDE, false);
+    for (name, icc) in [
+        ("Adobe RGB (1998)", adobe_rgb_icc()),
+        ("Display P3", display_p3_icc()),
+        ("a LUT (mft2) profile", lut_icc()),
+    ] {
+        let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, false, &icc));
+        assert_ne!(
+            expected, PATCHES,
+            "{name}: the conversion changes the numbers"
+        );
+        assert_variants_show(
+            &format!("{name} PNG"),
+            png_with_icc(SIDE, &pixels, false, &icc),
+            ContentType::Png,
+            &expected,
+        );
+        assert_variants_show(
+            &format!("{name} JPEG"),
+            jpeg_with_icc(SIDE as u16, &pixels, &icc),
+            ContentType::Jpeg,
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn a_grey_profile_is_converted_to_srgb_as_littlecms_does() {
+    let pixels = patches(SIDE, true);
+    let icc = grey_icc();
+    let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, true, &icc));
+    let unchanged: Vec<[u8; 3]> = PATCHES.iter().map(|p| [p[0]; 3]).collect();
+    assert_ne!(expected, unchanged, "the conversion changes the numbers");
+    assert_variants_show(
+        "grey PNG",
+        png_with_icc(SIDE, &pixels, true, &icc),
+        ContentType::Png,
+        &expected,
+    );
+}
+
+#[test]
+fn without_a_usable_profile_the_numbers_are_kept() {
+    let pixels = patches(SIDE, false);
+    let plain = image_png(&pixels);
+    assert_variants_show("no profile", plain, ContentType::Png, &PATCHES);
+    // Well-formed enough for cleaning to keep it (size and signature), but no transform.
+    let mut hollow = vec![0u8; 132];
+    hollow[..4].copy_from_slice(&132u32.to_be_bytes());
+    hollow[36..40].copy_from_slice(b"acsp");
+    assert_variants_show(
+        "a profile without tags",
+        png_with_icc(SIDE, &pixels, false, &hollow),
+        ContentType::Png,
+        &PATCHES,
+    );
+}
+
+fn image_png(pixels: &[u8]) -> Vec<u8> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(pixels, SIDE, SIDE, image::ExtendedColorType::Rgb8)
+        .expect("png");
+    out
+}

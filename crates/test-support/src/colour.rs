@@ -1,0 +1,215 @@
+//! Pictures in colour spaces other than sRGB, and littleCMS's conversion of them to sRGB
+//! (through Pillow, `scripts/colour-reference`) to check the variants against.
+//!
+//! The matrix/curve profiles are written by moxcms; the LUT profile (`mft2`, an A2B0
+//! table) is written here byte by byte, so its reading is tested on bytes moxcms did not
+//! produce. Both readers, moxcms and littleCMS, see the very same bytes.
+
+use std::path::Path;
+use std::process::Command;
+
+use moxcms::ColorProfile;
+
+/// A 4×4 grid of flat patches: saturated primaries and secondaries (where wide gamuts
+/// differ most from sRGB), skin and sky tones, greys.
+pub const PATCHES: [[u8; 3]; 16] = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [255, 255, 0],
+    [0, 255, 255],
+    [255, 0, 255],
+    [200, 40, 40],
+    [40, 160, 70],
+    [50, 80, 200],
+    [224, 172, 140],
+    [120, 170, 230],
+    [90, 60, 40],
+    [128, 128, 128],
+    [64, 64, 64],
+    [192, 192, 192],
+    [250, 250, 250],
+];
+
+/// The centre of patch `i` as fractions of the side.
+pub fn patch_centre(i: usize) -> (f32, f32) {
+    (((i % 4) as f32 + 0.5) / 4.0, ((i / 4) as f32 + 0.5) / 4.0)
+}
+
+/// `side`×`side` packed pixels of [`PATCHES`]: RGB, or grey (the red of each patch) when
+/// `grey`.
+pub fn patches(side: u32, grey: bool) -> Vec<u8> {
+    let cell = side.div_ceil(4);
+    let mut out = Vec::new();
+    for y in 0..side {
+        for x in 0..side {
+            let colour = PATCHES[((y / cell) * 4 + x / cell) as usize];
+            if grey {
+                out.push(colour[0]);
+            } else {
+                out.extend_from_slice(&colour);
+            }
+        }
+    }
+    out
+}
+
+pub fn adobe_rgb_icc() -> Vec<u8> {
+    ColorProfile::new_adobe_rgb()
+        .encode()
+        .expect("Adobe RGB profile")
+}
+
+pub fn display_p3_icc() -> Vec<u8> {
+    ColorProfile::new_display_p3()
+        .encode()
+        .expect("Display P3 profile")
+}
+
+/// A grey profile with a gamma of 1.8, far enough from sRGB's curve to show in mid greys.
+pub fn grey_icc() -> Vec<u8> {
+    ColorProfile::new_gray_with_gamma(1.8)
+        .encode()
+        .expect("grey profile")
+}
+
+/// An ICC v2 display profile whose only transform is a LUT: an `mft2` A2B0 with a gamma 2.2
+/// curve per channel into a 2×2×2 table of Adobe RGB's primaries (D50) to XYZ.
+pub fn lut_icc() -> Vec<u8> {
+    const PRIMARIES: [[f64; 3]; 3] = [
+        [0.6097, 0.3111, 0.0195],
+        [0.2053, 0.6257, 0.0609],
+        [0.1492, 0.0632, 0.7446],
+    ];
+    let be16 = |v: &mut Vec<u8>, n: u16| v.extend_from_slice(&n.to_be_bytes());
+    let s15 = |v: &mut Vec<u8>, x: f64| {
+        v.extend_from_slice(&((x * 65536.0).round() as i32).to_be_bytes())
+    };
+
+    let mut lut = b"mft2\0\0\0\0".to_vec();
+    lut.extend_from_slice(&[3, 3, 2, 0]);
+    for i in 0..9 {
+        s15(&mut lut, if i % 4 == 0 { 1.0 } else { 0.0 });
+    }
+    be16(&mut lut, 256);
+    be16(&mut lut, 2);
+    for _ in 0..3 {
+        for i in 0..256 {
+            be16(
+                &mut lut,
+                ((i as f64 / 255.0).powf(2.2) * 65535.0).round() as u16,
+            );
+        }
+    }
+    // The first input varies slowest. XYZ in a lut16 is 0x8000 for 1.0.
+    for r in 0..2 {
+        for g in 0..2 {
+            for b in 0..2 {
+                let [red, green, blue] = PRIMARIES;
+                for ((x, y), z) in red.iter().zip(green).zip(blue) {
+                    let xyz = f64::from(r) * x + f64::from(g) * y + f64::from(b) * z;
+                    be16(&mut lut, (xyz * 32768.0).round() as u16);
+                }
+            }
+        }
+    }
+    for _ in 0..3 {
+        be16(&mut lut, 0);
+        be16(&mut lut, 65535);
+    }
+
+    let mut white = b"XYZ \0\0\0\0".to_vec();
+    for x in [0.9642, 1.0, 0.8249] {
+        s15(&mut white, x);
+    }
+    let mut desc = b"desc\0\0\0\0".to_vec();
+    let text = b"LUT test profile\0";
+    desc.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    desc.extend_from_slice(text);
+    desc.extend_from_slice(&[0; 4 + 4 + 2 + 1 + 67]);
+
+    let tags: [(&[u8; 4], Vec<u8>); 3] = [(b"desc", desc), (b"wtpt", white), (b"A2B0", lut)];
+    let mut header = vec![0u8; 128];
+    header[8..12].copy_from_slice(&0x0210_0000u32.to_be_bytes());
+    header[12..16].copy_from_slice(b"mntr");
+    header[16..20].copy_from_slice(b"RGB ");
+    header[20..24].copy_from_slice(b"XYZ ");
+    header[36..40].copy_from_slice(b"acsp");
+    let mut d50 = Vec::new();
+    for x in [0.9642, 1.0, 0.8249] {
+        s15(&mut d50, x);
+    }
+    header[68..80].copy_from_slice(&d50);
+
+    let mut table = (tags.len() as u32).to_be_bytes().to_vec();
+    let mut data = Vec::new();
+    let mut offset = 128 + 4 + 12 * tags.len();
+    for (sig, body) in &tags {
+        table.extend_from_slice(*sig);
+        table.extend_from_slice(&(offset as u32).to_be_bytes());
+        table.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        data.extend_from_slice(body);
+        while data.len() % 4 != 0 {
+            data.push(0);
+        }
+        offset = 128 + 4 + 12 * tags.len() + data.len();
+    }
+    let mut profile = [header, table, data].concat();
+    let size = profile.len() as u32;
+    profile[..4].copy_from_slice(&size.to_be_bytes());
+    profile
+}
+
+/// A PNG of `pixels` (RGB, or grey when `grey`) carrying `icc` in an iCCP chunk.
+pub fn png_with_icc(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
+    encoder.set_icc_profile(icc.to_vec()).expect("iCCP");
+    let colour = if grey {
+        image::ExtendedColorType::L8
+    } else {
+        image::ExtendedColorType::Rgb8
+    };
+    encoder
+        .write_image(pixels, side, side, colour)
+        .expect("png");
+    out
+}
+
+/// A JPEG (quality 100, no chroma subsampling) of RGB `pixels` carrying `icc` in APP2.
+pub fn jpeg_with_icc(side: u16, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 100);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
+    encoder.add_icc_profile(icc).expect("APP2");
+    encoder
+        .encode(pixels, side, side, jpeg_encoder::ColorType::Rgb)
+        .expect("jpeg");
+    out
+}
+
+/// littleCMS's conversion of `pixels` (`side`×`side`, RGB or grey) from `icc` to sRGB, as
+/// packed RGB. Runs `scripts/colour-reference`, which installs Pillow on first use.
+pub fn lcms_to_srgb(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (input, profile, output) = (
+        dir.path().join("in"),
+        dir.path().join("profile.icc"),
+        dir.path().join("out"),
+    );
+    std::fs::write(&input, pixels).expect("write pixels");
+    std::fs::write(&profile, icc).expect("write profile");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/colour-reference");
+    let status = Command::new(script)
+        .args([
+            if grey { "L" } else { "RGB" },
+            &side.to_string(),
+            &side.to_string(),
+        ])
+        .args([&input, &profile, &output])
+        .status()
+        .expect("scripts/colour-reference runs (python3 is needed)");
+    assert!(status.success(), "scripts/colour-reference failed");
+    std::fs::read(&output).expect("the reference pixels")
+}
