@@ -41,6 +41,7 @@ export async function initAccountPage() {
   onSessionChange((next) => {
     view.state.signedIn = Boolean(next);
     showAccount(next);
+    removeData.update();
   });
   if (error) {
     view.status.set("error", error);

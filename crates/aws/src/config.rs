@@ -112,6 +112,11 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
             .or_else(|| self.optional("AWS_ENDPOINT_URL"))
     }
 
+    pub fn cognito_endpoint(&self) -> Option<String> {
+        self.optional("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+            .or_else(|| self.optional("AWS_ENDPOINT_URL"))
+    }
+
     pub fn region(&self) -> Result<String, ConfigError> {
         self.optional("AWS_REGION")
             .or_else(|| self.optional("AWS_DEFAULT_REGION"))

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use aws_config::SdkConfig;
 
-use crate::adapters::{DynamoProfiles, DynamoRateLimiter, S3Objects, iam_actions};
+use crate::adapters::{CognitoAccounts, DynamoProfiles, DynamoRateLimiter, S3Objects, iam_actions};
 use crate::config::{ConfigError, Env};
 use crate::signer::{CredentialSource, PostSigner, S3FormSigner};
 use avatar_domain::limits::{AccountLimit, Action};
 use avatar_domain::ports::ProfileStore;
-use avatar_domain::service::{ProfileDeletion, ProfileService, UploadSigner};
+use avatar_domain::service::{AccountDeletion, ProfileDeletion, ProfileService, UploadSigner};
 
 /// What each builder's service calls, as IAM actions: its function's role in
 /// template.yaml must grant exactly these (tests/template_drift.rs).
@@ -18,6 +18,11 @@ pub const UPLOAD_SIGNER_NEEDS: &[&[&str]] =
     &[iam_actions::SIGNED_POST, iam_actions::LIMIT_COUNTERS];
 pub const PROFILE_DELETION_NEEDS: &[&[&str]] =
     &[iam_actions::OBJECT_DELETES, iam_actions::PROFILE_DELETES];
+pub const ACCOUNT_DELETION_NEEDS: &[&[&str]] = &[
+    iam_actions::OBJECT_DELETES,
+    iam_actions::PROFILE_DELETES,
+    iam_actions::ACCOUNT_DELETES,
+];
 pub const PROFILE_SERVICE_NEEDS: &[&[&str]] = &[
     iam_actions::OBJECTS,
     iam_actions::PROFILE_WRITES,
@@ -89,6 +94,22 @@ pub fn profile_deletion<F: Fn(&str) -> Option<String>>(
     Ok(ProfileDeletion::new(
         Box::new(s3_objects(env, sdk)?),
         Box::new(dynamo_profiles(env, sdk)?),
+    ))
+}
+
+/// delete-account: what delete-profile needs, and `USER_POOL_ID`; reads the endpoints
+/// (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` too).
+pub fn account_deletion<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    sdk: &SdkConfig,
+) -> Result<AccountDeletion, ConfigError> {
+    Ok(AccountDeletion::new(
+        profile_deletion(env, sdk)?,
+        Box::new(CognitoAccounts::new(
+            sdk,
+            env.required("USER_POOL_ID")?,
+            env.cognito_endpoint().as_deref(),
+        )),
     ))
 }
 

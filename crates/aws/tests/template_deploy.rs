@@ -500,11 +500,13 @@ fn no_output_leads_around_cloudfront() {
 
 /// Seconds of Lambda time one request of each route takes (docs/deploy.md, "Capacity");
 /// a route missing here fails the test below until it is sized.
-const SECONDS_PER_REQUEST: [(&str, f64); 5] = [
+const SECONDS_PER_REQUEST: [(&str, f64); 7] = [
     ("POST /api/uploads", 0.05),
     ("POST /api/profile", 0.6),
     ("DELETE /api/profile", 0.3),
+    ("DELETE /api/account", 0.35),
     ("GET /api/me", 0.02),
+    ("GET /api/me/export", 0.02),
     ("GET /api/profile/{username}", 0.02),
 ];
 

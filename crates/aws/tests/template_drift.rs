@@ -46,11 +46,13 @@ fn every_function_crate_is_deployed_and_nothing_else() {
 }
 
 /// The API's routes, the function serving each, and whether it needs a signed-in caller.
-const ROUTES: [(&str, &str, &str, bool); 5] = [
+const ROUTES: [(&str, &str, &str, bool); 7] = [
     ("sign-upload", "POST", "/api/uploads", true),
     ("save-profile", "POST", "/api/profile", true),
     ("delete-profile", "DELETE", "/api/profile", true),
+    ("delete-account", "DELETE", "/api/account", true),
     ("get-profile", "GET", "/api/me", true),
+    ("get-profile", "GET", "/api/me/export", true),
     ("get-profile", "GET", "/api/profile/{username}", false),
 ];
 
@@ -236,6 +238,8 @@ fn variables_read(function: &str) -> BTreeSet<String> {
         setup::upload_signer(&env, &sdk).expect("config");
     } else if main.contains("setup::profile_service(") {
         setup::profile_service(&env, &sdk).expect("config");
+    } else if main.contains("setup::account_deletion(") {
+        setup::account_deletion(&env, &sdk).expect("config");
     } else if main.contains("setup::profile_deletion(") {
         setup::profile_deletion(&env, &sdk).expect("config");
     } else if main.contains("setup::profile_store(") {
@@ -367,12 +371,19 @@ fn each_function_may_do_exactly_what_its_code_calls() {
         counters,
         "the limit counters' calls"
     );
+    assert_eq!(
+        set(&[iam_actions::ACCOUNT_DELETES]),
+        sdk_actions("crates/aws/src/adapters/cognito.rs", "cognito-idp"),
+        "CognitoAccounts' calls"
+    );
     for (name, props) in template_functions() {
         let main = read(&format!("functions/{name}/src/main.rs"));
         let needs = if main.contains("setup::upload_signer(") {
             setup::UPLOAD_SIGNER_NEEDS
         } else if main.contains("setup::profile_service(") {
             setup::PROFILE_SERVICE_NEEDS
+        } else if main.contains("setup::account_deletion(") {
+            setup::ACCOUNT_DELETION_NEEDS
         } else if main.contains("setup::profile_deletion(") {
             setup::PROFILE_DELETION_NEEDS
         } else if main.contains("setup::profile_store(") {
@@ -413,15 +424,61 @@ fn the_deleting_function_can_delete_and_not_write() {
             );
         }
     }
-    // And no other function may delete a profile's items any more.
+    // And no other function may delete a profile's items (the account's deletion begins
+    // with the profile's).
     for (name, props) in template_functions() {
-        if name != "delete-profile" {
+        if name != "delete-profile" && name != "delete-account" {
             assert!(
                 !template_actions(&props).contains("dynamodb:DeleteItem"),
                 "{name}"
             );
         }
     }
+}
+
+/// Deleting a user is granted once: to the function behind `DELETE /api/account`, on this
+/// stack's user pool alone (never `*`, never another pool), and to no other function.
+#[test]
+fn only_the_account_deleting_function_may_delete_users_in_this_pool() {
+    let template = template();
+    let route = resources_of_type(&template, "AWS::ApiGatewayV2::Route")
+        .into_values()
+        .find(|r| r["RouteKey"] == "DELETE /api/account")
+        .expect("DELETE /api/account");
+    let integrations = resources_of_type(&template, "AWS::ApiGatewayV2::Integration");
+    let function = referenced(&integrations[&referenced(&route["Target"])]["IntegrationUri"]);
+    assert_eq!(function, "DeleteAccountFunction");
+    let mut grants = Vec::new();
+    for (id, props) in resources_of_type(&template, "AWS::Serverless::Function") {
+        for policy in props["Policies"].as_sequence().unwrap() {
+            for statement in policy["Statement"].as_sequence().unwrap() {
+                let actions = text_or_list(&statement["Action"]);
+                let deletes = actions
+                    .iter()
+                    .any(|a| a.starts_with("cognito-idp:") || a == "*");
+                if deletes {
+                    grants.push((id.clone(), actions, statement["Resource"].clone()));
+                }
+            }
+        }
+    }
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    let (id, actions, resource) = &grants[0];
+    assert_eq!(id, "DeleteAccountFunction");
+    assert_eq!(actions, &["cognito-idp:AdminDeleteUser".to_string()]);
+    // `!GetAtt UserPool.Arn`: the one pool of this stack, which its tokens come from.
+    let Value::Tagged(tagged) = resource else {
+        panic!("the pool's ARN, not {resource:?}");
+    };
+    assert_eq!(tagged.tag, "GetAtt");
+    assert_eq!(tagged.value, Value::String("UserPool.Arn".into()));
+    assert_eq!(
+        template["Resources"]["UserPool"]["Type"],
+        "AWS::Cognito::UserPool"
+    );
+    // And the pool it deletes from is the one the function is told about.
+    let variables = &template["Resources"][id.as_str()]["Properties"]["Environment"]["Variables"];
+    assert_eq!(referenced(&variables["USER_POOL_ID"]), "UserPool");
 }
 
 /// A `!Sub` string's template, or a plain string, with its folding undone.

@@ -142,7 +142,13 @@ fn every_alarm_watches_the_documented_metric() {
     }
 
     let mut expected_single = BTreeMap::new();
-    for function in ["SignUpload", "SaveProfile", "DeleteProfile", "GetProfile"] {
+    for function in [
+        "SignUpload",
+        "SaveProfile",
+        "DeleteProfile",
+        "DeleteAccount",
+        "GetProfile",
+    ] {
         for metric in ["Errors", "Throttles"] {
             expected_single.insert(
                 format!("{function}{metric}Alarm"),

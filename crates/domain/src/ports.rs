@@ -6,8 +6,8 @@ use bytes::Bytes;
 pub use crate::error::StoreError;
 use crate::render::Variants;
 use crate::values::{
-    AccountId, AvatarChange, AvatarKey, ContentType, Expected, FullName, Profile, UploadKey,
-    Username,
+    Account, AccountId, AvatarChange, AvatarKey, ContentType, Expected, FullName, Profile,
+    UploadKey, Username,
 };
 
 /// What reading an upload found.
@@ -171,4 +171,21 @@ pub trait ProfileStore: Send + Sync {
 
     /// Forgets the objects of a finished delete.
     async fn finish_delete(&self, owner: &AccountId) -> Result<(), StoreError>;
+}
+
+/// What deleting an account in the user pool found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountGone {
+    /// This call deleted it.
+    Deleted,
+    /// It was already gone (an earlier attempt deleted it, its answer lost).
+    AlreadyGone,
+}
+
+/// The user pool that signs accounts in.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// Deletes `account` from the pool, so it can no longer sign in or refresh its tokens,
+    /// and its name is free for a new sign-up. An account already gone is not an error.
+    async fn delete(&self, account: &Account) -> Result<AccountGone, StoreError>;
 }

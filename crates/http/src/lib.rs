@@ -6,6 +6,7 @@ mod body;
 mod caller;
 mod crop;
 mod error;
+mod export;
 mod profile;
 mod respond;
 mod response;
@@ -15,8 +16,9 @@ mod sign_upload;
 pub mod telemetry;
 
 pub use body::{JsonObject, require_json};
-pub use caller::caller;
+pub use caller::{caller, caller_account};
 pub use error::{ApiError, field_name};
+pub use export::{EXPORT_FILENAME, ExportView, export_response};
 pub use profile::{DEFAULT_AVATAR_URL, ProfileView};
 pub use respond::{json_body, micros, respond};
 pub use response::{error_response, json_response, no_content};

@@ -15,15 +15,19 @@ pub enum Route {
     DeleteProfile,
     GetProfile,
     GetMe,
+    DeleteAccount,
+    ExportMe,
 }
 
 impl Route {
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 7] = [
         Self::SignUpload,
         Self::SaveProfile,
         Self::DeleteProfile,
         Self::GetProfile,
         Self::GetMe,
+        Self::DeleteAccount,
+        Self::ExportMe,
     ];
 
     /// The route key as template.yaml and API Gateway write it.
@@ -34,6 +38,8 @@ impl Route {
             Self::DeleteProfile => "DELETE /api/profile",
             Self::GetProfile => "GET /api/profile/{username}",
             Self::GetMe => "GET /api/me",
+            Self::DeleteAccount => "DELETE /api/account",
+            Self::ExportMe => "GET /api/me/export",
         }
     }
 
@@ -43,7 +49,8 @@ impl Route {
             Self::SignUpload => "sign-upload",
             Self::SaveProfile => "save-profile",
             Self::DeleteProfile => "delete-profile",
-            Self::GetProfile | Self::GetMe => "get-profile",
+            Self::GetProfile | Self::GetMe | Self::ExportMe => "get-profile",
+            Self::DeleteAccount => "delete-account",
         }
     }
 

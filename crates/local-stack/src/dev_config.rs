@@ -29,6 +29,8 @@ pub struct DevConfig {
     pub template: PathBuf,
     /// The page's OAuth client id at the local sign-in.
     pub auth_client_id: String,
+    /// The user pool the development sign-in plays (`USER_POOL_ID`, the functions' too).
+    pub user_pool_id: String,
     pub region: String,
     /// Local IAM (docs/design.md): on unless `LOCAL_IAM=off`.
     pub iam: bool,
@@ -98,6 +100,7 @@ impl DevConfig {
             site_dir: root.join("site"),
             template: root.join("template.yaml"),
             auth_client_id: need("LOCAL_AUTH_CLIENT_ID")?,
+            user_pool_id: need("USER_POOL_ID")?,
             region: get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
             iam: match own("LOCAL_IAM").as_deref() {
                 None | Some("on") => true,

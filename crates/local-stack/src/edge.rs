@@ -57,6 +57,10 @@ pub struct SignInSettings {
     /// Where the signing key is kept, e.g. `.local/idp`.
     pub key_dir: PathBuf,
     pub clock: SharedClock,
+    /// The user pool the provider plays (`USER_POOL_ID`).
+    pub user_pool_id: String,
+    /// Local IAM, which authorises the pool's `AdminDeleteUser` calls.
+    pub iam: Option<Arc<crate::iam::Iam>>,
 }
 
 struct Edge {
@@ -105,6 +109,8 @@ pub async fn start_edge(settings: EdgeSettings) -> Result<Running, StackError> {
         allowed_scopes: template_sign_in.allowed_scopes.clone(),
         redirect_uris: origins.iter().map(|o| format!("{o}/")).collect(),
         clock: Arc::clone(&sign_in.clock),
+        user_pool_id: sign_in.user_pool_id.clone(),
+        iam: sign_in.iam.clone(),
     })?;
     let gateway = Arc::new(Gateway {
         routes,

@@ -39,7 +39,8 @@ async fn run() -> Result<(), StackError> {
     let root = std::env::current_dir().map_err(StackError::io("current directory"))?;
     let config = DevConfig::load(&root, &env_file)?;
     let s3_root = config.data_dir.join("s3");
-    let names = LocalNames::new(&config.region, &config.bucket, &config.table);
+    let names = LocalNames::new(&config.region, &config.bucket, &config.table)
+        .with_user_pool(&config.user_pool_id);
     let admin = KeyPair::new(&config.access_key, &config.secret_key);
     // Parsed once: the edge's routes and sign-in and local IAM all read this model.
     let template = Template::load(&config.template)?;
@@ -79,6 +80,8 @@ async fn run() -> Result<(), StackError> {
             client_id: config.auth_client_id.clone(),
             key_dir: config.data_dir.join("idp"),
             clock: std::sync::Arc::new(SystemClock),
+            user_pool_id: config.user_pool_id.clone(),
+            iam: iam.clone(),
         },
     })
     .await?;

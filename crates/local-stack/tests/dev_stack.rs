@@ -154,3 +154,51 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unsupported_media_type");
 }
+
+/// `DELETE /api/account` through the running app: the real delete-account binary finds the
+/// user pool on the app's own port (scripts/dev passes it from `PORT`), local IAM lets its
+/// key delete the user, and the name then signs in as a new account with nothing exported.
+#[tokio::test]
+#[ignore = "needs the app running (scripts/dev); scripts/test runs it"]
+async fn delete_account_and_export_through_the_edge() {
+    let app = app_url();
+    let client = reqwest::Client::new();
+    let account = format!("leave-{}", uuid::Uuid::new_v4().simple());
+    let tokens = sign_in(&app, &account).await;
+    let export = |token: String| {
+        let request = client
+            .get(format!("{app}/api/me/export"))
+            .bearer_auth(token)
+            .send();
+        async move {
+            let response = request.await.expect("edge answers");
+            assert_eq!(response.status(), 200);
+            assert!(
+                response.headers()["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("attachment;")
+            );
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let before = export(tokens.access_token.clone()).await;
+
+    for _ in 0..2 {
+        let deleted = client
+            .delete(format!("{app}/api/account"))
+            .bearer_auth(&tokens.access_token)
+            .send()
+            .await
+            .expect("edge answers");
+        assert_eq!(deleted.status(), 204, "{:?}", deleted.text().await);
+    }
+    let refused =
+        test_support::sign_in::refresh(&app, tokens.refresh_token.as_deref().unwrap()).await;
+    assert_eq!(refused.status(), 400);
+
+    let again = sign_in(&app, &account).await;
+    let after = export(again.access_token).await;
+    assert_ne!(after["accountId"], before["accountId"], "a new account");
+    assert_eq!(after["profile"], Value::Null);
+}

@@ -265,14 +265,14 @@ fn removals() -> Vec<(&'static str, String, String, &'static str)> {
         ),
         (
             "delete-profile without dynamodb:DeleteItem",
-            "                - dynamodb:GetItem\n                - dynamodb:DeleteItem\n".into(),
-            "                - dynamodb:GetItem\n".into(),
+            "- Sid: DeleteProfile\n              Effect: Allow\n              Action:\n                - dynamodb:GetItem\n                - dynamodb:DeleteItem\n".into(),
+            "- Sid: DeleteProfile\n              Effect: Allow\n              Action:\n                - dynamodb:GetItem\n".into(),
             "delete",
         ),
         (
             "delete-profile without dynamodb:GetItem",
-            "                - dynamodb:GetItem\n                - dynamodb:DeleteItem\n".into(),
-            "                - dynamodb:DeleteItem\n".into(),
+            "- Sid: DeleteProfile\n              Effect: Allow\n              Action:\n                - dynamodb:GetItem\n                - dynamodb:DeleteItem\n".into(),
+            "- Sid: DeleteProfile\n              Effect: Allow\n              Action:\n                - dynamodb:DeleteItem\n".into(),
             "delete",
         ),
         (
@@ -283,8 +283,8 @@ fn removals() -> Vec<(&'static str, String, String, &'static str)> {
         ),
         (
             "delete-profile's purge record fenced to the wrong items",
-            r#"dynamodb:LeadingKeys: ["PURGE#*"]"#.into(),
-            r#"dynamodb:LeadingKeys: ["PROFILE#*"]"#.into(),
+            "- Sid: RecordPurge\n              Effect: Allow\n              Action: dynamodb:PutItem\n              Resource: !GetAtt ProfilesTable.Arn\n              Condition:\n                ForAllValues:StringLike:\n                  dynamodb:LeadingKeys: [\"PURGE#*\"]".into(),
+            "- Sid: RecordPurge\n              Effect: Allow\n              Action: dynamodb:PutItem\n              Resource: !GetAtt ProfilesTable.Arn\n              Condition:\n                ForAllValues:StringLike:\n                  dynamodb:LeadingKeys: [\"PROFILE#*\"]".into(),
             "delete",
         ),
         (

@@ -10,7 +10,7 @@ use local_stack::template::Template;
 use local_stack::{EdgeSettings, SignInSettings};
 
 use crate::fake_lambda::FakeLambda;
-use crate::{BUCKET, TestStack};
+use crate::{BUCKET, TestStack, USER_POOL};
 
 /// The page's client id in tests.
 pub const CLIENT_ID: &str = "test-avatars-site";
@@ -38,6 +38,8 @@ pub fn settings_with(
             client_id: CLIENT_ID.into(),
             key_dir: key_dir.to_path_buf(),
             clock,
+            user_pool_id: USER_POOL.into(),
+            iam: Some(Arc::clone(&stack.iam)),
         },
     }
 }

@@ -19,6 +19,6 @@ pub mod template;
 pub mod variant_images;
 
 pub use stack::{
-    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, function_keys,
-    post_form, post_form_from, sdk_config, template_text,
+    ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, USER_POOL,
+    function_keys, post_form, post_form_from, sdk_config, template_text,
 };

@@ -224,3 +224,11 @@ pub async fn refresh(edge_url: &str, refresh_token: &str) -> reqwest::Response {
         .await
         .expect("token endpoint answers")
 }
+
+/// The claims of a JWT the provider issued (read, not verified: the test trusts its own
+/// provider).
+pub fn claims_of(token: &str) -> serde_json::Value {
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = URL_SAFE_NO_PAD.decode(payload).expect("base64url claims");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}

@@ -18,6 +18,8 @@ pub const SECRET_KEY: &str = "test-stack-secret";
 pub const REGION: &str = "us-east-1";
 pub const BUCKET: &str = "uploads";
 pub const TABLE: &str = "profiles";
+/// The user pool the development sign-in plays in tests.
+pub const USER_POOL: &str = "us-east-1_testpool";
 /// The origin the tests pretend the page is served from.
 pub const PAGE_ORIGIN: &str = "http://127.0.0.1:3000";
 
@@ -26,6 +28,9 @@ pub struct TestStack {
     pub s3: Running,
     pub dynamodb: Running,
     pub dir: tempfile::TempDir,
+    /// Local IAM from the template, shared with an edge started on this stack (the user
+    /// pool's administration calls).
+    pub iam: Arc<Iam>,
     config: SdkConfig,
     s3_client: aws_sdk_s3::Client,
     dynamo_client: aws_sdk_dynamodb::Client,
@@ -61,6 +66,7 @@ impl TestStack {
             ("PROFILES_TABLE".to_string(), TABLE.to_string()),
             ("AWS_ENDPOINT_URL_S3".to_string(), self.s3.url()),
             ("AWS_ENDPOINT_URL_DYNAMODB".to_string(), self.dynamodb.url()),
+            ("USER_POOL_ID".to_string(), USER_POOL.to_string()),
         ]);
         vars.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         avatar_aws::config::Env::from_fn(move |name| vars.get(name).cloned())
@@ -87,7 +93,7 @@ impl TestStack {
         let iam = Arc::new(
             Iam::new(
                 &Template::parse(template).expect("template.yaml parses"),
-                LocalNames::new(REGION, BUCKET, TABLE),
+                LocalNames::new(REGION, BUCKET, TABLE).with_user_pool(USER_POOL),
                 KeyPair::new(ACCESS_KEY, SECRET_KEY),
                 &function_keys(),
             )
@@ -109,7 +115,7 @@ impl TestStack {
             addr: loopback(),
             path: Some(dir.path().join("dynamodb.sqlite")),
             table: TABLE.into(),
-            iam: Some(iam),
+            iam: Some(Arc::clone(&iam)),
         })
         .await
         .expect("embedded DynamoDB");
@@ -129,6 +135,7 @@ impl TestStack {
             s3,
             dynamodb,
             dir,
+            iam,
             config,
             s3_client,
             dynamo_client,

@@ -1,10 +1,11 @@
 use std::convert::Infallible;
 
 use avatar_domain::ports::ProfileStore;
-use avatar_domain::service::{get_profile, my_profile};
+use avatar_domain::service::{export, get_profile, my_profile};
 use avatar_domain::values::{Profile, Username};
 use avatar_http::{
-    ApiError, ProfileView, Route, caller, json_response, micros, not_found, respond,
+    ApiError, ExportView, ProfileView, Route, caller, export_response, json_response, micros,
+    not_found, respond,
 };
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -16,7 +17,8 @@ use percent_encoding::percent_decode_str;
 /// change shows within five seconds. `GET /api/me` and every error stay `no-store`.
 const PUBLIC_PROFILE_CACHE: &str = "public, max-age=0, s-maxage=5";
 
-/// `GET /api/profile/{username}` (public) and `GET /api/me` (the caller's own).
+/// `GET /api/profile/{username}` (public), `GET /api/me` (the caller's own) and
+/// `GET /api/me/export` (everything stored about the caller, as a download).
 pub async fn handle(
     store: &dyn ProfileStore,
     event: Request,
@@ -41,6 +43,25 @@ pub async fn handle(
                     );
                 }
                 response
+            })
+            .await
+        }
+        Some(route @ Route::ExportMe) => {
+            let name = route.log_name();
+            let work = async {
+                let caller = caller(&event)?;
+                let profile = export(store, &caller).await?;
+                Ok::<_, ApiError>(ExportView::new(&caller, profile.as_ref()))
+            };
+            respond(name, work, |view, elapsed| {
+                tracing::info!(
+                    route = name,
+                    status = 200,
+                    profile = view.profile.is_some(),
+                    elapsed_us = micros(elapsed),
+                    "data exported"
+                );
+                export_response(&view)
             })
             .await
         }

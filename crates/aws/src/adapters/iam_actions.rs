@@ -44,3 +44,7 @@ pub const PROFILE_DELETES: &[&str] = &[
 
 /// `DynamoRateLimiter`: one conditional `UpdateItem` per counted request.
 pub const LIMIT_COUNTERS: &[&str] = &["dynamodb:UpdateItem"];
+
+/// `CognitoAccounts`: deleting the caller's user from this app's pool (template.yaml grants
+/// it on the pool's ARN, to the account-deleting function alone).
+pub const ACCOUNT_DELETES: &[&str] = &["cognito-idp:AdminDeleteUser"];

@@ -1,11 +1,13 @@
 //! The ports on AWS: each adapter owns its SDK client and its bucket or table name.
 
+mod cognito;
 mod dynamodb;
 pub mod iam_actions;
 mod rate_limits;
 mod s3;
 mod sdk_error;
 
+pub use cognito::CognitoAccounts;
 pub use dynamodb::DynamoProfiles;
 pub use rate_limits::DynamoRateLimiter;
 pub use s3::S3Objects;

@@ -1,5 +1,6 @@
 //! Values parsed once at the boundary; holding one means it is valid.
 
+mod account;
 mod account_id;
 mod avatar_key;
 mod checksum;
@@ -11,6 +12,7 @@ mod upload_key;
 mod username;
 mod variant_format;
 
+pub use account::{Account, SignInName};
 pub use account_id::AccountId;
 pub use avatar_key::AvatarKey;
 pub use checksum::Sha256Checksum;

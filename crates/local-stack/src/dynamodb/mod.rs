@@ -1,6 +1,6 @@
 mod authorize;
 mod front;
-mod sigv4;
+pub(crate) mod sigv4;
 
 use std::path::PathBuf;
 

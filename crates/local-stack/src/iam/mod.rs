@@ -251,6 +251,7 @@ mod tests {
         assert_eq!(
             keys.keys().map(String::as_str).collect::<Vec<_>>(),
             [
+                "delete-account",
                 "delete-profile",
                 "get-profile",
                 "save-profile",
@@ -260,8 +261,8 @@ mod tests {
         let iam = iam();
         assert_eq!(
             iam.key_pairs().len(),
-            5,
-            "admin + four distinct function keys"
+            6,
+            "admin + five distinct function keys"
         );
         let mut shared = keys.clone();
         shared.insert("get-profile".into(), keys["save-profile"].clone());

@@ -34,6 +34,20 @@ impl LocalNames {
         }
     }
 
+    /// The user pool the development provider plays (`UserPool` in the template).
+    pub fn with_user_pool(mut self, id: &str) -> Self {
+        self.resources
+            .insert("UserPool".to_string(), id.to_string());
+        self
+    }
+
+    pub fn user_pool_arn(&self, id: &str) -> String {
+        format!(
+            "arn:aws:cognito-idp:{}:{LOCAL_ACCOUNT}:userpool/{id}",
+            self.region
+        )
+    }
+
     pub fn bucket_arn(bucket: &str) -> String {
         format!("arn:aws:s3:::{bucket}")
     }
@@ -277,6 +291,7 @@ impl<'a> Resolver<'a> {
         match (kind, attribute) {
             ("AWS::DynamoDB::Table", "Arn") => Ok(self.names.table_arn(&physical)),
             ("AWS::S3::Bucket", "Arn") => Ok(LocalNames::bucket_arn(&physical)),
+            ("AWS::Cognito::UserPool", "Arn") => Ok(self.names.user_pool_arn(&physical)),
             _ => Ok(format!("arn:not-local:{id}.{attribute}")),
         }
     }
@@ -415,6 +430,7 @@ Resources:
         assert_eq!(
             functions.keys().map(String::as_str).collect::<Vec<_>>(),
             [
+                "delete-account",
                 "delete-profile",
                 "get-profile",
                 "save-profile",
@@ -426,7 +442,9 @@ Resources:
                 assert!(
                     resource.starts_with("arn:aws:s3:::avatar-uploads")
                         || resource
-                            .starts_with("arn:aws:dynamodb:eu-west-1:000000000000:table/profiles"),
+                            .starts_with("arn:aws:dynamodb:eu-west-1:000000000000:table/profiles")
+                        || resource
+                            .starts_with("arn:aws:cognito-idp:eu-west-1:000000000000:userpool/"),
                     "{resource}"
                 );
             }

@@ -12,7 +12,7 @@ use axum::response::Response;
 
 use super::codes::PendingCode;
 use super::request::AuthorizationRequest;
-use super::tokens::{Session, account_id};
+use super::tokens::Session;
 use super::{Idp, page};
 
 const MAX_NAME_CHARS: usize = 64;
@@ -72,10 +72,17 @@ pub async fn sign_in(State(idp): State<Arc<Idp>>, body: Bytes) -> Response {
         Ok(name) => name,
         Err(error) => return show(&idp, &request, raw_name, Some(error)),
     };
+    let sub = match idp.pool.sign_in(&name) {
+        Ok(sub) => sub,
+        Err(why) => {
+            tracing::error!(error = %why, "local sign-in: cannot save the user pool");
+            return page::invalid_request(&idp, "the local user pool could not be saved");
+        }
+    };
     let now = idp.now();
     let session = Session {
         client_id: request.client_id.clone(),
-        sub: account_id(&name),
+        sub,
         username: name.to_lowercase(),
         scope: request.scope.clone(),
         auth_time: now,

@@ -4,6 +4,7 @@
 //! RS256 access tokens shaped like Cognito's. Anyone can sign in as any name: it exists for
 //! development on 127.0.0.1 and must never be reachable from anywhere else.
 
+mod admin;
 pub mod auth_config;
 mod authorize;
 mod codes;
@@ -11,6 +12,7 @@ mod discovery;
 mod keys;
 mod logout;
 mod page;
+mod pool;
 mod request;
 mod token;
 mod tokens;
@@ -24,9 +26,11 @@ use jsonwebtoken::jwk::JwkSet;
 
 use crate::StackError;
 use crate::clock::SharedClock;
+use crate::iam::Iam;
 
 pub use keys::SigningKey;
-pub use tokens::{ACCESS_TOKEN_SECONDS, account_id};
+pub use pool::account_id;
+pub use tokens::ACCESS_TOKEN_SECONDS;
 
 /// Where the provider lives under the edge's origin.
 pub const MOUNT: &str = "/local-idp";
@@ -44,21 +48,28 @@ pub struct IdpSettings {
     /// Exact callback and sign-out URLs: the page's origins with a trailing `/`.
     pub redirect_uris: Vec<String>,
     pub clock: SharedClock,
+    /// The user pool's id (`USER_POOL_ID`), which `AdminDeleteUser` must name.
+    pub user_pool_id: String,
+    /// Local IAM, which authorises the pool's administration calls; `None` refuses them.
+    pub iam: Option<Arc<Iam>>,
 }
 
 pub struct Idp {
     settings: IdpSettings,
     key: SigningKey,
     codes: codes::Codes,
+    pool: pool::Pool,
 }
 
 impl Idp {
     pub fn new(settings: IdpSettings) -> Result<Arc<Self>, StackError> {
         let key = SigningKey::load_or_create(&settings.key_dir)?;
+        let pool = pool::Pool::load(&settings.key_dir)?;
         Ok(Arc::new(Self {
             settings,
             key,
             codes: codes::Codes::default(),
+            pool,
         }))
     }
 
@@ -97,6 +108,8 @@ impl Idp {
             )
             .route("/token", axum::routing::post(token::exchange))
             .route("/logout", get(logout::logout))
+            .route("/cognito-idp", axum::routing::post(admin::call))
+            .route("/cognito-idp/", axum::routing::post(admin::call))
             .with_state(Arc::clone(self))
     }
 }

@@ -146,12 +146,24 @@ fn authorization_code(
     if !matches {
         return invalid("code_verifier does not match the code_challenge");
     }
+    if !idp
+        .pool
+        .is_current(&pending.session.username, &pending.session.sub)
+    {
+        return invalid("the account was deleted");
+    }
     respond(idp, &pending.session, true)
 }
 
 fn refresh(idp: &Idp, client_id: &str, token: &str) -> Response {
     match idp.read_refresh_token(token) {
-        Some(session) if session.client_id == client_id => respond(idp, &session, false),
+        // A deleted account's refresh tokens die with it, as Cognito's do.
+        Some(session)
+            if session.client_id == client_id
+                && idp.pool.is_current(&session.username, &session.sub) =>
+        {
+            respond(idp, &session, false)
+        }
         _ => oauth_error("invalid_grant", "the refresh token is not valid"),
     }
 }

@@ -11,13 +11,6 @@ use super::Idp;
 
 pub const ACCESS_TOKEN_SECONDS: u64 = 3600;
 const REFRESH_TOKEN_SECONDS: u64 = 30 * 24 * 3600;
-/// Fixed, so that a name maps to the same account on every machine and after every reset.
-const ACCOUNT_NAMESPACE: Uuid = Uuid::from_u128(0x6c0c_4d7e_91a2_4f5b_8e3d_2a1f_0b9c_7e64);
-
-/// The account id (`sub`) of a sign-in name: the same name, in any case, is one account.
-pub fn account_id(name: &str) -> String {
-    Uuid::new_v5(&ACCOUNT_NAMESPACE, name.to_lowercase().as_bytes()).to_string()
-}
 
 /// Who signed in, for which client and scopes: what every token of one sign-in shares.
 #[derive(Debug, Clone)]

@@ -191,6 +191,72 @@ async fn both_routes_name_the_variants_of_a_stored_avatar() {
     }
 }
 
+/// `GET /api/me/export` with get-profile's own key (local IAM: it reads only profile and
+/// owner items), answered as a download.
+async fn export_as(store: &DynamoProfiles, sub: Option<&str>) -> (u16, Option<String>, Value) {
+    let payload = fixture("export");
+    let payload = match sub {
+        Some(sub) => events::as_account(payload, sub),
+        None => events::without_claims(payload),
+    };
+    let request = lambda_http::request::from_str(&payload.to_string()).expect("event");
+    let response = handle(store, request).await.expect("infallible");
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .map(|v| v.to_str().expect("ASCII").to_string());
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    (
+        response.status().as_u16(),
+        disposition,
+        serde_json::from_slice(response.body().as_ref()).expect("JSON"),
+    )
+}
+
+#[tokio::test]
+async fn the_export_is_everything_stored_about_the_caller_as_a_download() {
+    let stack = TestStack::start().await;
+    seed(&stack).await;
+    let own = stack.sdk_config_of("get-profile");
+    let store = DynamoProfiles::new(&own, TABLE, Some(&stack.dynamodb.url()));
+
+    let (status, disposition, body) = export_as(&store, Some(events::FIXTURE_SUB)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        disposition.as_deref(),
+        Some("attachment; filename=\"avatar-account-data.json\"")
+    );
+    let exported_at = body["exportedAt"].as_str().expect("exportedAt").to_string();
+    assert!(exported_at.ends_with('Z'), "{exported_at}");
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "accountId": events::FIXTURE_SUB,
+            "profile": {
+                "username": "ada",
+                "fullName": "Ada Lovelace",
+                "avatarUrl": "/default-avatar.svg",
+                "version": 4,
+                "updatedAt": "2026-11-26T12:00:00Z",
+            },
+            "exportedAt": exported_at,
+        })
+    );
+
+    // An account without a profile has nothing stored but its id.
+    let other = "9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f";
+    let (status, _, body) = export_as(&store, Some(other)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accountId"], other);
+    assert!(body["profile"].is_null(), "{body}");
+
+    // Without a verified caller: 401, the §3 shape, no attachment.
+    let (status, disposition, body) = export_as(&store, None).await;
+    assert_eq!((status, disposition), (401, None));
+    assert_eq!(body["error"]["code"], "unauthorized");
+}
+
 #[tokio::test]
 async fn only_a_found_public_profile_may_be_shared_by_the_cdn_for_seconds() {
     let stack = TestStack::start().await;
