@@ -5,31 +5,9 @@
 //! them, and no output hands out a way around CloudFront.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use serde_yaml::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn template() -> Value {
-    serde_yaml::from_str(&read("template.yaml")).expect("template.yaml parses")
-}
-
-fn resources(template: &Value, kind: &str) -> BTreeMap<String, Value> {
-    template["Resources"]
-        .as_mapping()
-        .expect("Resources")
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .map(|(name, r)| (name.as_str().expect("name").to_string(), r.clone()))
-        .collect()
-}
+use test_support::template::{document as template, read, repository as root, resources};
 
 /// `!Tag value` → ("Tag", value); anything else is not an intrinsic.
 fn intrinsic(value: &Value) -> Option<(String, &Value)> {

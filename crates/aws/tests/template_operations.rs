@@ -6,17 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Value;
-use test_support::template::{document as template, read, repository as root};
-
-fn resources(template: &Value, kind: &str) -> BTreeMap<String, Value> {
-    template["Resources"]
-        .as_mapping()
-        .expect("Resources")
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .map(|(name, r)| (name.as_str().unwrap().to_string(), r.clone()))
-        .collect()
-}
+use test_support::template::{document as template, read, repository as root, resources};
 
 /// `!Ref X` → `X`; a plain string as it is.
 fn name_of(value: &Value) -> String {

@@ -47,13 +47,7 @@ impl FakeLambda {
         let app = Router::new()
             .route("/2015-03-31/functions/{name}/invocations", post(invoke))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the fake Invoke API");
-        let addr = listener.local_addr().expect("address");
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, server) = crate::serve::serve(app).await;
         Self {
             addr,
             shared,

@@ -12,6 +12,8 @@ pub mod fake_lambda;
 pub mod images;
 pub mod render;
 pub mod runtime_api;
+pub mod saved_profiles;
+pub mod serve;
 pub mod sign_in;
 mod stack;
 pub mod store_faults;

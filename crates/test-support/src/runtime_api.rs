@@ -42,13 +42,7 @@ impl FakeRuntimeApi {
             .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
             .route("/2018-06-01/runtime/init/error", post(init_failed))
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, server) = crate::serve::serve(app).await;
         Self {
             addr,
             shared,

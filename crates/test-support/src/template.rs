@@ -1,6 +1,7 @@
 //! The repository's files as the template tests read them: template.yaml through the local
 //! stack's one `Template` model, and any other file by its path.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use local_stack::template::Template;
@@ -24,4 +25,15 @@ pub fn template() -> Template {
 /// template.yaml's document, for tests that walk it.
 pub fn document() -> Value {
     template().document().clone()
+}
+
+/// The resources of one type, whole (`Type`, `Properties`, …), by logical id.
+pub fn resources(document: &Value, kind: &str) -> BTreeMap<String, Value> {
+    document["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(name, r)| (name.as_str().expect("name").to_string(), r.clone()))
+        .collect()
 }

@@ -8,15 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use avatar_aws::adapters::{CognitoAccounts, DynamoProfiles, S3Objects};
 use avatar_domain::ports::{AccountGone, Accounts, Fetched, ObjectStore, StoreError};
-use avatar_domain::service::{AccountDeletion, ProfileDeletion, ProfileService, SaveProfile};
-use avatar_domain::values::{
-    Account, AccountId, AvatarChange, AvatarKey, ContentType, Expected, FullName, UploadKey,
-    Username,
-};
+use avatar_domain::service::{AccountDeletion, ProfileDeletion, ProfileService};
+use avatar_domain::values::{Account, AccountId, AvatarKey, ContentType, UploadKey};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use test_support::sign_in::{claims_of, refresh, sign_in};
-use test_support::{BUCKET, TABLE, TestStack, USER_POOL, edge, events, images};
+use test_support::{BUCKET, TABLE, TestStack, USER_POOL, edge, events};
 
 use super::*;
 
@@ -153,19 +150,14 @@ impl Harness {
 
     /// A profile `username` of `sub` with a freshly uploaded picture.
     async fn save(&self, sub: &str, username: &str, side: u32) {
-        let owner = AccountId::try_from(sub).expect("account");
-        let upload = UploadKey::new(owner, ContentType::Png);
-        self.stack
-            .put(upload.as_str(), images::png(side, side), "image/png")
-            .await;
-        let command = SaveProfile {
-            username: Username::try_from(username).expect("username"),
-            full_name: FullName::try_from("Ada").expect("name"),
-            avatar: AvatarChange::Replace(upload),
-            crop: None,
-            expected: Expected::Any,
-        };
-        self.profiles.save(&owner, command).await.expect("saved");
+        test_support::saved_profiles::save_with_picture(
+            &self.stack,
+            &self.profiles,
+            sub,
+            username,
+            side,
+        )
+        .await;
     }
 
     async fn delete(&self, deletion: &AccountDeletion, payload: Value) -> (u16, String) {

@@ -1,11 +1,10 @@
 use std::collections::HashMap;
 
-use avatar_domain::service::{ProfileDeletion, ProfileService, SaveProfile};
-use avatar_domain::values::{AccountId, AvatarChange, Expected, FullName, UploadKey, Username};
+use avatar_domain::service::{ProfileDeletion, ProfileService};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use test_support::events::FIXTURE_SUB;
-use test_support::{TestStack, events, images};
+use test_support::{TestStack, events};
 
 use super::*;
 
@@ -36,19 +35,14 @@ impl Harness {
 
     /// A profile `username` of `sub` with a freshly uploaded picture.
     async fn save(&self, sub: &str, username: &str, side: u32) {
-        let owner = AccountId::try_from(sub).expect("account");
-        let upload = UploadKey::new(owner, avatar_domain::values::ContentType::Png);
-        self.stack
-            .put(upload.as_str(), images::png(side, side), "image/png")
-            .await;
-        let command = SaveProfile {
-            username: Username::try_from(username).expect("username"),
-            full_name: FullName::try_from("Ada").expect("name"),
-            avatar: AvatarChange::Replace(upload),
-            crop: None,
-            expected: Expected::Any,
-        };
-        self.profiles.save(&owner, command).await.expect("saved");
+        test_support::saved_profiles::save_with_picture(
+            &self.stack,
+            &self.profiles,
+            sub,
+            username,
+            side,
+        )
+        .await;
     }
 
     /// `DELETE /api/profile` as the account `sub` (`None`: without claims).
