@@ -5,57 +5,15 @@
 //! still give one owner, and the loser's picture is cleaned up.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_trait::async_trait;
 use avatar_aws::adapters::{DynamoProfiles, S3Objects};
 use avatar_domain::ServiceError;
-use avatar_domain::ports::{Fetched, ObjectStore, StoreError};
-use avatar_domain::render::Variants;
 use avatar_domain::service::{ProfileService, SaveProfile};
 use avatar_domain::values::{
-    AccountId, AvatarChange, AvatarKey, ContentType, Expected, FullName, UploadKey, Username,
+    AccountId, AvatarChange, ContentType, Expected, FullName, UploadKey, Username,
 };
-use bytes::Bytes;
+use test_support::store_faults::{FaultyObjects, ObjectFaults};
 use test_support::{BUCKET, TABLE, TestStack, images};
-
-/// The real S3 adapter, counting every call made through it.
-struct Counting(S3Objects, Arc<AtomicUsize>);
-
-impl Counting {
-    fn count(&self) {
-        self.1.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-#[async_trait]
-impl ObjectStore for Counting {
-    async fn get_upload(&self, key: &UploadKey, max_bytes: u64) -> Result<Fetched, StoreError> {
-        self.count();
-        self.0.get_upload(key, max_bytes).await
-    }
-    async fn put_avatar(
-        &self,
-        key: &AvatarKey,
-        body: Bytes,
-        content_type: ContentType,
-    ) -> Result<(), StoreError> {
-        self.count();
-        self.0.put_avatar(key, body, content_type).await
-    }
-    async fn put_variants(&self, key: &AvatarKey, variants: &Variants) -> Result<(), StoreError> {
-        self.count();
-        self.0.put_variants(key, variants).await
-    }
-    async fn delete_upload(&self, key: &UploadKey) -> Result<(), StoreError> {
-        self.count();
-        self.0.delete_upload(key).await
-    }
-    async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError> {
-        self.count();
-        self.0.delete_avatar(key).await
-    }
-}
 
 /// Whether an error is the refusal a case expects.
 type Refusal = fn(&ServiceError) -> bool;
@@ -64,12 +22,13 @@ fn account(n: u32) -> AccountId {
     AccountId::try_from(format!("3c1d2e4f-5a6b-4c7d-8e9f-{n:012x}").as_str()).expect("account")
 }
 
-fn service(stack: &TestStack, calls: &Arc<AtomicUsize>) -> ProfileService {
+/// The real use case over the real S3 adapter, counting every call made through it.
+fn service(stack: &TestStack, faults: &ObjectFaults) -> ProfileService {
     let sdk = stack.sdk_config();
     ProfileService::new(
-        Box::new(Counting(
+        Box::new(FaultyObjects(
             S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
-            Arc::clone(calls),
+            faults.clone(),
         )),
         Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
         1024 * 1024,
@@ -98,7 +57,7 @@ fn save(username: &str, avatar: AvatarChange<UploadKey>, expected: Expected) -> 
 #[tokio::test]
 async fn a_save_the_claims_rule_out_makes_no_s3_call() {
     let stack = TestStack::start().await;
-    let calls = Arc::new(AtomicUsize::new(0));
+    let calls = ObjectFaults::default();
     let profiles = service(&stack, &calls);
     let (ada, eve) = (account(1), account(2));
     for (owner, name) in [(ada, "ada"), (eve, "eve")] {
@@ -145,7 +104,7 @@ async fn a_save_the_claims_rule_out_makes_no_s3_call() {
     ];
     for (name, caller, username, expected, refused) in cases {
         let key = upload(&stack, caller).await;
-        calls.store(0, Ordering::SeqCst);
+        let before = calls.calls();
         let err = profiles
             .save(
                 &caller,
@@ -154,7 +113,7 @@ async fn a_save_the_claims_rule_out_makes_no_s3_call() {
             .await
             .expect_err(name);
         assert!(refused(&err), "{name}: {err:?}");
-        assert_eq!(calls.load(Ordering::SeqCst), 0, "{name}: no S3 call at all");
+        assert_eq!(calls.calls(), before, "{name}: no S3 call at all");
         // The upload stays for a save under a name of one's own.
         let mut expected_keys = keys.clone();
         expected_keys.push(key.as_str().to_string());
@@ -188,7 +147,7 @@ async fn a_save_the_claims_rule_out_makes_no_s3_call() {
 #[tokio::test]
 async fn two_accounts_racing_for_one_name_with_pictures_give_one_owner() {
     let stack = TestStack::start().await;
-    let calls = Arc::new(AtomicUsize::new(0));
+    let calls = ObjectFaults::default();
     let profiles = Arc::new(service(&stack, &calls));
     for round in 0..5u32 {
         let name = format!("contested-{round}");

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use avatar_aws::adapters::{DynamoProfiles, S3Objects};
 use avatar_aws::signer::{CredentialSource, PostSigner, S3FormSigner};
-use avatar_domain::ports::{Conflict, ProfileStore, ProfileWrite, StoreError, WriteOutcome};
+use avatar_domain::ports::{Conflict, ProfileStore, ProfileWrite, WriteOutcome};
 use avatar_domain::service::SaveProfile;
 use avatar_domain::service::{
     NewUpload, ProfileDeletion, ProfileService, Saved, UploadSigner, get_profile,
@@ -17,6 +17,7 @@ use avatar_domain::values::{
 use avatar_http::ApiError;
 use aws_credential_types::Credentials;
 use serde_json::json;
+use test_support::store_faults::{FaultyObjects, ObjectFaults};
 use test_support::store_faults::{LandsThenFails, published};
 use test_support::{ACCESS_KEY, BUCKET, REGION, SECRET_KEY, TABLE, TestStack, images, post_form};
 
@@ -472,95 +473,10 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
     assert!(keys.contains(&key), "upload kept for a retry");
 }
 
-/// The real S3 adapter with faults switched on by the test: reads that come back altered
-/// after S3 checked them (a corrupted read, or bytes swapped behind the checksum), and
-/// avatar deletes that fail while S3 is down for a moment.
-#[derive(Clone, Default)]
-struct Faults {
-    altered_reads: Arc<std::sync::atomic::AtomicBool>,
-    failing_deletes: Arc<std::sync::atomic::AtomicBool>,
-    failing_variant_puts: Arc<std::sync::atomic::AtomicBool>,
-}
-
-struct Faulty(S3Objects, Faults);
-
-impl Faults {
-    fn set(flag: &std::sync::atomic::AtomicBool, on: bool) {
-        flag.store(on, std::sync::atomic::Ordering::SeqCst);
-    }
-    fn on(flag: &std::sync::atomic::AtomicBool) -> bool {
-        flag.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-#[async_trait::async_trait]
-impl avatar_domain::ports::ObjectStore for Faulty {
-    async fn get_upload(
-        &self,
-        key: &avatar_domain::values::UploadKey,
-        max_bytes: u64,
-    ) -> Result<avatar_domain::ports::Fetched, StoreError> {
-        match self.0.get_upload(key, max_bytes).await? {
-            avatar_domain::ports::Fetched::Found {
-                bytes,
-                checksum_sha256,
-            } if Faults::on(&self.1.altered_reads) => {
-                let mut altered = bytes.to_vec();
-                let last = altered.len() - 1;
-                altered[last] ^= 0xff;
-                Ok(avatar_domain::ports::Fetched::Found {
-                    bytes: altered.into(),
-                    checksum_sha256,
-                })
-            }
-            other => Ok(other),
-        }
-    }
-    async fn put_avatar(
-        &self,
-        key: &avatar_domain::values::AvatarKey,
-        body: bytes::Bytes,
-        content_type: ContentType,
-    ) -> Result<(), StoreError> {
-        self.0.put_avatar(key, body, content_type).await
-    }
-    async fn put_variants(
-        &self,
-        key: &avatar_domain::values::AvatarKey,
-        variants: &avatar_domain::render::Variants,
-    ) -> Result<(), StoreError> {
-        if Faults::on(&self.1.failing_variant_puts) {
-            // One variant lands, then S3 fails: the publish must not leave it behind.
-            let first = avatar_domain::render::Variants {
-                format: variants.format,
-                images: variants.images[..1].to_vec(),
-            };
-            self.0.put_variants(key, &first).await?;
-            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
-        }
-        self.0.put_variants(key, variants).await
-    }
-    async fn delete_upload(
-        &self,
-        key: &avatar_domain::values::UploadKey,
-    ) -> Result<(), StoreError> {
-        self.0.delete_upload(key).await
-    }
-    async fn delete_avatar(
-        &self,
-        key: &avatar_domain::values::AvatarKey,
-    ) -> Result<(), StoreError> {
-        if Faults::on(&self.1.failing_deletes) {
-            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
-        }
-        self.0.delete_avatar(key).await
-    }
-}
-
-fn faulty_deletion(stack: &TestStack, faults: &Faults) -> ProfileDeletion {
+fn faulty_deletion(stack: &TestStack, faults: &ObjectFaults) -> ProfileDeletion {
     let sdk = stack.sdk_config();
     ProfileDeletion::new(
-        Box::new(Faulty(
+        Box::new(FaultyObjects(
             S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
             faults.clone(),
         )),
@@ -568,10 +484,10 @@ fn faulty_deletion(stack: &TestStack, faults: &Faults) -> ProfileDeletion {
     )
 }
 
-fn faulty_service(stack: &TestStack, faults: &Faults) -> ProfileService {
+fn faulty_service(stack: &TestStack, faults: &ObjectFaults) -> ProfileService {
     let sdk = stack.sdk_config();
     ProfileService::new(
-        Box::new(Faulty(
+        Box::new(FaultyObjects(
             S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
             faults.clone(),
         )),
@@ -583,8 +499,8 @@ fn faulty_service(stack: &TestStack, faults: &Faults) -> ProfileService {
 #[tokio::test]
 async fn bytes_that_do_not_match_the_uploads_checksum_are_refused_and_deleted() {
     let stack = TestStack::start().await;
-    let faults = Faults::default();
-    Faults::set(&faults.altered_reads, true);
+    let faults = ObjectFaults::default();
+    ObjectFaults::set(&faults.altered_reads, true);
     let profiles = faulty_service(&stack, &faults);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let err = save(
@@ -604,7 +520,7 @@ async fn bytes_that_do_not_match_the_uploads_checksum_are_refused_and_deleted() 
 #[tokio::test]
 async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
     let stack = TestStack::start().await;
-    let faults = Faults::default();
+    let faults = ObjectFaults::default();
     let profiles = faulty_service(&stack, &faults);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     save(
@@ -615,7 +531,7 @@ async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
     .expect("saved");
     assert_eq!(stack.keys().await.len(), 5);
 
-    Faults::set(&faults.failing_deletes, true);
+    ObjectFaults::set(&faults.failing_deletes, true);
     let deletion = faulty_deletion(&stack, &faults);
     let err = delete(&deletion).await.unwrap_err();
     assert_eq!((err.status().as_u16(), err.code()), (503, "unavailable"));
@@ -629,7 +545,7 @@ async fn a_delete_whose_clean_up_failed_is_finished_by_a_retry() {
     );
     assert_eq!(stack.keys().await.len(), 5);
 
-    Faults::set(&faults.failing_deletes, false);
+    ObjectFaults::set(&faults.failing_deletes, false);
     // Meanwhile the same account made a new profile: the retry finishes the old clean-up
     // and deletes the new profile too.
     save(
@@ -713,8 +629,8 @@ async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object(
 #[tokio::test]
 async fn a_publish_that_fails_half_way_leaves_no_object() {
     let stack = TestStack::start().await;
-    let faults = Faults::default();
-    Faults::set(&faults.failing_variant_puts, true);
+    let faults = ObjectFaults::default();
+    ObjectFaults::set(&faults.failing_variant_puts, true);
     let profiles = faulty_service(&stack, &faults);
     let key = browser_upload(&stack, ContentType::Png, images::png(8, 8)).await;
     let err = save(

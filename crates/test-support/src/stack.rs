@@ -1,4 +1,4 @@
-use avatar_aws::schema::ItemKind;
+use avatar_aws::schema::{ItemKind, PARTITION_KEY};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -266,11 +266,19 @@ impl TestStack {
             .into_iter()
             .filter(|item| {
                 !item
-                    .get("pk")
+                    .get(PARTITION_KEY)
                     .and_then(|pk| pk.as_s().ok())
                     .is_some_and(|pk| ItemKind::of(pk) == Some(ItemKind::Limit))
             })
             .collect()
+    }
+
+    /// What the stores hold, for "nothing stored" and "nothing left" assertions: every
+    /// object key, and every item but the limit counters in key order.
+    pub async fn contents(&self) -> (Vec<String>, Vec<HashMap<String, AttributeValue>>) {
+        let mut items = self.items().await;
+        items.sort_by_key(|i| format!("{:?}", i.get(PARTITION_KEY)));
+        (self.keys().await, items)
     }
 
     /// Every item in the table, limit counters included.

@@ -1,11 +1,19 @@
-//! The real profile store with the faults a network causes, and what a published avatar
+//! The real stores with the faults a network causes, and what a published avatar
 //! leaves in the bucket: shared by the flow tests that check nothing is lost or left.
 
-use avatar_aws::adapters::DynamoProfiles;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use avatar_aws::adapters::{DynamoProfiles, S3Objects};
 use avatar_domain::ports::{
-    DeleteStart, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
+    DeleteStart, Fetched, ObjectStore, ProfileStore, ProfileWrite, StoreError, Stored, WriteOutcome,
 };
-use avatar_domain::values::{AccountId, AvatarKey, Profile, Username, VARIANT_SIZES};
+use avatar_domain::render::Variants;
+use avatar_domain::values::{
+    AccountId, AvatarKey, ContentType, Profile, UploadKey, Username, VARIANT_SIZES,
+};
+use bytes::Bytes;
 
 /// A store whose every write lands but whose answer is lost: the caller sees a 503-kind
 /// error and must find out from a read whether its write happened.
@@ -83,4 +91,99 @@ pub fn published(avatar: &AvatarKey) -> Vec<String> {
     keys.push(avatar.to_string());
     keys.sort();
     keys
+}
+
+/// Faults an object store can be switched into while a test runs, and a count of the
+/// calls made through it.
+#[derive(Clone, Default)]
+pub struct ObjectFaults {
+    /// Reads answer other bytes than S3 stored (a corrupted read, or bytes swapped
+    /// behind the checksum).
+    pub altered_reads: Arc<AtomicBool>,
+    /// Avatar deletes fail, as while S3 is down for a moment.
+    pub failing_deletes: Arc<AtomicBool>,
+    /// One variant lands, then S3 fails.
+    pub failing_variant_puts: Arc<AtomicBool>,
+    /// Every call made through the store.
+    pub calls: Arc<AtomicUsize>,
+}
+
+impl ObjectFaults {
+    pub fn set(flag: &AtomicBool, on: bool) {
+        flag.store(on, Ordering::SeqCst);
+    }
+
+    fn on(flag: &AtomicBool) -> bool {
+        flag.load(Ordering::SeqCst)
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The real S3 adapter, with the faults `ObjectFaults` switches on.
+pub struct FaultyObjects(pub S3Objects, pub ObjectFaults);
+
+#[async_trait]
+impl ObjectStore for FaultyObjects {
+    async fn get_upload(&self, key: &UploadKey, max_bytes: u64) -> Result<Fetched, StoreError> {
+        self.1.count();
+        match self.0.get_upload(key, max_bytes).await? {
+            Fetched::Found {
+                bytes,
+                checksum_sha256,
+            } if ObjectFaults::on(&self.1.altered_reads) => {
+                let mut altered = bytes.to_vec();
+                let last = altered.len() - 1;
+                altered[last] ^= 0xff;
+                Ok(Fetched::Found {
+                    bytes: altered.into(),
+                    checksum_sha256,
+                })
+            }
+            other => Ok(other),
+        }
+    }
+
+    async fn put_avatar(
+        &self,
+        key: &AvatarKey,
+        body: Bytes,
+        content_type: ContentType,
+    ) -> Result<(), StoreError> {
+        self.1.count();
+        self.0.put_avatar(key, body, content_type).await
+    }
+
+    async fn put_variants(&self, key: &AvatarKey, variants: &Variants) -> Result<(), StoreError> {
+        self.1.count();
+        if ObjectFaults::on(&self.1.failing_variant_puts) {
+            // One variant lands, then S3 fails: the publish must not leave it behind.
+            let first = Variants {
+                format: variants.format,
+                images: variants.images[..1].to_vec(),
+            };
+            self.0.put_variants(key, &first).await?;
+            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
+        }
+        self.0.put_variants(key, variants).await
+    }
+
+    async fn delete_upload(&self, key: &UploadKey) -> Result<(), StoreError> {
+        self.1.count();
+        self.0.delete_upload(key).await
+    }
+
+    async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError> {
+        self.1.count();
+        if ObjectFaults::on(&self.1.failing_deletes) {
+            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
+        }
+        self.0.delete_avatar(key).await
+    }
 }

@@ -14,10 +14,22 @@ impl ProfileDeletion {
         Self { objects, profiles }
     }
 
-    /// `DELETE /api/profile`: the caller's profile, owner record and avatar objects. The
-    /// username is free as soon as the items are gone; a retry after a failed object
-    /// delete finishes the job.
+    /// `DELETE /api/profile`: the caller's profile, owner record and avatar objects, or
+    /// `NotFound` when there is nothing to delete.
     pub async fn delete(&self, caller: &AccountId) -> Result<(), ServiceError> {
+        if self.delete_if_any(caller).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound(
+                "You have no profile to delete.".into(),
+            ))
+        }
+    }
+
+    /// Deletes the caller's profile, owner record and avatar objects, if there are any;
+    /// whether there were. The username is free as soon as the items are gone; a retry
+    /// after a failed object delete finishes the job.
+    pub async fn delete_if_any(&self, caller: &AccountId) -> Result<bool, ServiceError> {
         // A clean-up left by an earlier attempt comes first, then the current profile (one
         // may have been made since); at most those two, then nothing is left.
         let mut deleted = false;
@@ -32,12 +44,6 @@ impl ProfileDeletion {
             self.profiles.finish_delete(caller).await?;
             deleted = true;
         }
-        if deleted {
-            Ok(())
-        } else {
-            Err(ServiceError::NotFound(
-                "You have no profile to delete.".into(),
-            ))
-        }
+        Ok(deleted)
     }
 }

@@ -30,11 +30,7 @@ impl AccountDeletion {
     /// finished deletion succeeds again with nothing left to do: whatever happened
     /// before, once it returns `Ok` neither the profile, its objects nor the user exist.
     pub async fn delete(&self, account: &Account) -> Result<AccountDeleted, ServiceError> {
-        let profile = match self.profile.delete(&account.id).await {
-            Ok(()) => true,
-            Err(ServiceError::NotFound(_)) => false,
-            Err(err) => return Err(err),
-        };
+        let profile = self.profile.delete_if_any(&account.id).await?;
         let account = self.accounts.delete(account).await?;
         Ok(AccountDeleted { profile, account })
     }

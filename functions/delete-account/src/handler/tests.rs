@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use avatar_aws::adapters::{CognitoAccounts, DynamoProfiles, S3Objects};
-use avatar_domain::ports::{AccountGone, Accounts, Fetched, ObjectStore, StoreError};
+use avatar_domain::ports::{AccountGone, Accounts, StoreError};
 use avatar_domain::service::{AccountDeletion, ProfileDeletion, ProfileService};
-use avatar_domain::values::{Account, AccountId, AvatarKey, ContentType, UploadKey};
+use avatar_domain::values::{Account, AccountId};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use test_support::sign_in::{claims_of, refresh, sign_in};
+use test_support::store_faults::{FaultyObjects, ObjectFaults};
 use test_support::{BUCKET, TABLE, TestStack, USER_POOL, edge, events};
 
 use super::*;
@@ -20,45 +21,12 @@ use super::*;
 /// Another account than the one signed in.
 const OTHER_SUB: &str = "9b2c1f4e-7d3a-4c5b-8e6f-0a1b2c3d4e5f";
 
-/// Faults the test switches on: avatar deletes or the user pool failing for a moment.
+/// Faults the test switches on: avatar deletes (`objects`) or the user pool failing for a
+/// moment.
 #[derive(Clone, Default)]
 struct Faults {
-    deletes: Arc<AtomicBool>,
+    objects: ObjectFaults,
     pool: Arc<AtomicBool>,
-}
-
-/// The real S3 adapter whose avatar deletes fail while `deletes` is on.
-struct FailingDeletes(S3Objects, Faults);
-
-#[async_trait::async_trait]
-impl ObjectStore for FailingDeletes {
-    async fn get_upload(&self, key: &UploadKey, max: u64) -> Result<Fetched, StoreError> {
-        self.0.get_upload(key, max).await
-    }
-    async fn put_avatar(
-        &self,
-        key: &AvatarKey,
-        body: bytes::Bytes,
-        content_type: ContentType,
-    ) -> Result<(), StoreError> {
-        self.0.put_avatar(key, body, content_type).await
-    }
-    async fn put_variants(
-        &self,
-        key: &AvatarKey,
-        variants: &avatar_domain::render::Variants,
-    ) -> Result<(), StoreError> {
-        self.0.put_variants(key, variants).await
-    }
-    async fn delete_upload(&self, key: &UploadKey) -> Result<(), StoreError> {
-        self.0.delete_upload(key).await
-    }
-    async fn delete_avatar(&self, key: &AvatarKey) -> Result<(), StoreError> {
-        if self.1.deletes.load(Ordering::SeqCst) {
-            return Err(StoreError::Unavailable("S3 is down for a moment".into()));
-        }
-        self.0.delete_avatar(key).await
-    }
 }
 
 /// The real user pool adapter that fails while `pool` is on.
@@ -103,9 +71,9 @@ impl Harness {
         let faults = Faults::default();
         let faulty = AccountDeletion::new(
             ProfileDeletion::new(
-                Box::new(FailingDeletes(
+                Box::new(FaultyObjects(
                     S3Objects::new(&own, BUCKET, Some(&stack.s3.url())),
-                    faults.clone(),
+                    faults.objects.clone(),
                 )),
                 Box::new(DynamoProfiles::new(
                     &own,
@@ -172,9 +140,7 @@ impl Harness {
     /// The bucket listed and the table scanned: every object, and every item but the
     /// per-account limit counters (which count attempts and expire within the hour).
     async fn snapshot(&self) -> (Vec<String>, Vec<HashMap<String, AttributeValue>>) {
-        let mut items = self.stack.items().await;
-        items.sort_by_key(|i| format!("{:?}", i.get("pk")));
-        (self.stack.keys().await, items)
+        self.stack.contents().await
     }
 
     async fn stop(self) {
@@ -290,7 +256,7 @@ async fn a_deletion_that_failed_once_is_finished_by_the_retry() {
     let (keys, _) = h.snapshot().await;
 
     // S3 fails the avatar delete: 503, the objects stay, so does the user.
-    h.faults.deletes.store(true, Ordering::SeqCst);
+    ObjectFaults::set(&h.faults.objects.failing_deletes, true);
     let (status, body) = h.delete(&h.faulty, delete_event(&sub, &username)).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(h.stack.keys().await, keys, "the objects wait for the retry");
@@ -301,7 +267,7 @@ async fn a_deletion_that_failed_once_is_finished_by_the_retry() {
     );
 
     // Then the user pool fails: the data is gone, the user not yet.
-    h.faults.deletes.store(false, Ordering::SeqCst);
+    ObjectFaults::set(&h.faults.objects.failing_deletes, false);
     h.faults.pool.store(true, Ordering::SeqCst);
     let (status, body) = h.delete(&h.faulty, delete_event(&sub, &username)).await;
     assert_eq!(status, 503, "{body}");

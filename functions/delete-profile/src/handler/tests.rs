@@ -60,9 +60,7 @@ impl Harness {
     }
 
     async fn snapshot(&self) -> (Vec<String>, Vec<HashMap<String, AttributeValue>>) {
-        let mut items = self.stack.items().await;
-        items.sort_by_key(|i| format!("{:?}", i.get("pk")));
-        (self.stack.keys().await, items)
+        self.stack.contents().await
     }
 }
 
