@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use avatar_aws::adapters::{DynamoProfiles, S3Objects};
+use avatar_aws::adapters::DynamoProfiles;
 use avatar_domain::ServiceError;
 use avatar_domain::service::{ProfileService, SaveProfile};
 use avatar_domain::values::{
@@ -26,10 +26,7 @@ fn account(n: u32) -> AccountId {
 fn service(stack: &TestStack, faults: &ObjectFaults) -> ProfileService {
     let sdk = stack.sdk_config();
     ProfileService::new(
-        Box::new(FaultyObjects(
-            S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
-            faults.clone(),
-        )),
+        Box::new(FaultyObjects::on(stack, faults)),
         Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
         1024 * 1024,
     )

@@ -476,10 +476,7 @@ async fn a_write_that_landed_behind_an_error_keeps_its_avatar() {
 fn faulty_deletion(stack: &TestStack, faults: &ObjectFaults) -> ProfileDeletion {
     let sdk = stack.sdk_config();
     ProfileDeletion::new(
-        Box::new(FaultyObjects(
-            S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
-            faults.clone(),
-        )),
+        Box::new(FaultyObjects::on(stack, faults)),
         Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
     )
 }
@@ -487,10 +484,7 @@ fn faulty_deletion(stack: &TestStack, faults: &ObjectFaults) -> ProfileDeletion 
 fn faulty_service(stack: &TestStack, faults: &ObjectFaults) -> ProfileService {
     let sdk = stack.sdk_config();
     ProfileService::new(
-        Box::new(FaultyObjects(
-            S3Objects::new(sdk, BUCKET, Some(&stack.s3.url())),
-            faults.clone(),
-        )),
+        Box::new(FaultyObjects::on(stack, faults)),
         Box::new(DynamoProfiles::new(sdk, TABLE, Some(&stack.dynamodb.url()))),
         MAX,
     )

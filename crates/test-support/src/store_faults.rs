@@ -15,6 +15,8 @@ use avatar_domain::values::{
 };
 use bytes::Bytes;
 
+use crate::{BUCKET, TestStack};
+
 /// A store whose every write lands but whose answer is lost: the caller sees a 503-kind
 /// error and must find out from a read whether its write happened.
 pub struct LandsThenFails {
@@ -128,6 +130,16 @@ impl ObjectFaults {
 
 /// The real S3 adapter, with the faults `ObjectFaults` switches on.
 pub struct FaultyObjects(pub S3Objects, pub ObjectFaults);
+
+impl FaultyObjects {
+    /// The adapter on `stack`'s bucket, with the stack's own key.
+    pub fn on(stack: &TestStack, faults: &ObjectFaults) -> Self {
+        Self(
+            S3Objects::new(stack.sdk_config(), BUCKET, Some(&stack.s3.url())),
+            faults.clone(),
+        )
+    }
+}
 
 #[async_trait]
 impl ObjectStore for FaultyObjects {
