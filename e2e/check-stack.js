@@ -242,11 +242,17 @@ try {
     expect(read.status === 200, `GET /api/profile/${username} answered ${read.status}`);
     expect(/\bs-maxage=\d+/.test(read.cacheControl ?? ""), `Cache-Control: ${read.cacheControl}`);
     expect(read.body?.avatarUrl?.startsWith(`/avatars/${username}/`), `avatarUrl ${read.body?.avatarUrl}`);
+    // Only rendered pixels are served: the avatar is its largest variant, not the upload.
+    expect(read.body?.avatarUrl === read.body?.avatarVariants?.["512"], `avatarUrl ${read.body?.avatarUrl} is the 512 px variant`);
     return { detail: read.cacheControl, body: read.body };
   });
 
   await check("avatar headers", ["public profile read, shared at the edge"], async () => {
     const urls = [profile.body.avatarUrl, profile.body.avatarVariants?.["256"]].filter(Boolean);
+    // The upload's own path, under either prefix, is no file the edge serves.
+    const stem = profile.body.avatarUrl.replace(/^\/avatars\//, "").replace(/-512\.[a-z]+$/, "");
+    const originals = ["avatars", "originals"].flatMap((prefix) =>
+      ["png", "jpg", "webp", "gif"].map((ext) => `/${prefix}/${stem}.${ext}`));
     const viewer = await context.newPage();
     try {
       for (const url of urls) {
@@ -255,10 +261,14 @@ try {
         const problems = headerProblems(await response.allHeaders(), AVATAR_HEADERS);
         expect(problems.length === 0, `${url}: ${problems.join("; ")}`);
       }
+      for (const url of originals) {
+        const status = await viewer.evaluate(async (u) => (await fetch(u)).status, url);
+        expect(status !== 200, `GET ${url} (the upload itself) answered 200`);
+      }
     } finally {
       await viewer.close();
     }
-    return `${urls.length} files`;
+    return `${urls.length} files; the upload at none of ${originals.length} paths`;
   });
 
   await check("delete profile", ["save profile"], async () => {

@@ -11,16 +11,17 @@ const candidate = (url) => url.replace(/[\s,]/g, (c) => encodeURIComponent(c));
 
 /**
  * The avatar of a profile as the API returns it: `{src, srcset}` with the 256 px variant
- * as `src`; without variants (or without a complete set) the cleaned original alone; the
- * default picture when there is no avatar.
+ * as `src`; without variants (or without a complete set) `avatarUrl` alone (the largest
+ * variant, or an avatar published before variants existed); the default picture when
+ * there is no avatar.
  */
 export function avatarSources(profile) {
-  const original = profile && typeof profile.avatarUrl === "string" && profile.avatarUrl ? profile.avatarUrl : null;
-  if (!original) return { src: DEFAULT_AVATAR, srcset: "" };
+  const shown = profile && typeof profile.avatarUrl === "string" && profile.avatarUrl ? profile.avatarUrl : null;
+  if (!shown) return { src: DEFAULT_AVATAR, srcset: "" };
   const variants = profile.avatarVariants;
   const complete = variants && typeof variants === "object"
     && VARIANT_SIZES.every((n) => typeof variants[n] === "string" && variants[n]);
-  if (!complete) return { src: original, srcset: "" };
+  if (!complete) return { src: shown, srcset: "" };
   return {
     src: variants[256],
     srcset: VARIANT_SIZES.map((n) => `${candidate(variants[n])} ${n}w`).join(", "),

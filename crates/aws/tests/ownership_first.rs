@@ -173,7 +173,7 @@ async fn two_accounts_racing_for_one_name_with_pictures_give_one_owner() {
             .keys()
             .await
             .into_iter()
-            .filter(|k| k.starts_with(&format!("avatars/{name}/")))
+            .filter(|k| k.contains(&format!("/{name}/")) && !k.starts_with("incoming/"))
             .collect();
         let avatar = winner.avatar_key.as_ref().expect("the winner's picture");
         let winners = avatar.object_keys();

@@ -162,7 +162,8 @@ async fn sign_post_save_get_for_every_image_type() {
             .expect("read back");
         assert_eq!(got, saved.profile);
         let avatar = got.avatar_key.as_ref().expect("avatar").as_str();
-        assert!(avatar.starts_with(&format!("avatars/{username}/")));
+        // The original is kept where nothing is served; the variants are what is shown.
+        assert!(avatar.starts_with(&format!("originals/{username}/")));
         let (bytes, stored_type, _) = stack.get(avatar).await.expect("avatar");
         assert_eq!(stored_type.as_deref(), Some(content_type.mime()));
         assert!(
@@ -179,7 +180,8 @@ async fn sign_post_save_get_for_every_image_type() {
     let keys = stack.keys().await;
     assert_eq!(keys.len(), 4 * 5, "four avatars, each with four variants");
     assert!(
-        keys.iter().all(|k| k.starts_with("avatars/")),
+        keys.iter()
+            .all(|k| k.starts_with("avatars/") || k.starts_with("originals/")),
         "incoming/ is empty: {keys:?}"
     );
 }
@@ -328,9 +330,7 @@ async fn dynamodb_down_is_503_and_leaves_the_upload_for_a_retry() {
     assert!(keys.contains(&key), "upload kept for a retry: {keys:?}");
     // The ownership read comes first and fails: nothing was read, decoded or published.
     assert_eq!(
-        keys.iter()
-            .filter(|k| k.starts_with("avatars/down/"))
-            .count(),
+        keys.iter().filter(|k| !k.starts_with("incoming/")).count(),
         0,
         "{keys:?}"
     );
@@ -587,7 +587,7 @@ async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object(
             .keys()
             .await
             .into_iter()
-            .filter(|k| k.starts_with("avatars/"))
+            .filter(|k| !k.starts_with("incoming/"))
             .collect();
         match stack.item(&username).await {
             Some(item) => {
@@ -615,7 +615,7 @@ async fn a_delete_racing_a_save_never_leaves_a_broken_profile_or_a_stray_object(
                 .keys()
                 .await
                 .iter()
-                .all(|k| !k.starts_with("avatars/"))
+                .all(|k| k.starts_with("incoming/"))
         );
     }
 }

@@ -26,10 +26,12 @@ impl From<&Profile> for ProfileView {
         Self {
             username: p.username.to_string(),
             full_name: p.full_name.as_str().to_string(),
+            // The largest variant: no public path reaches an original.
             avatar_url: p
                 .avatar_key
                 .as_ref()
-                .map_or_else(|| DEFAULT_AVATAR_URL.to_string(), AvatarKey::url_path),
+                .and_then(AvatarKey::public_path)
+                .unwrap_or_else(|| DEFAULT_AVATAR_URL.to_string()),
             avatar_variants: p.avatar_key.as_ref().and_then(VariantUrls::of),
             version: p.version,
             updated_at: p.updated_at.clone(),

@@ -182,9 +182,10 @@ async fn both_routes_name_the_variants_of_a_stored_avatar() {
         let request = lambda_http::request::from_str(&fixture(name).to_string()).unwrap();
         let (status, body) = call(&store, request).await;
         assert_eq!(status, 200, "{name}: {body}");
+        // The largest variant, never the original (published before, still beside them).
         assert_eq!(
             body["avatarUrl"],
-            format!("/avatars/ada/{id}.webp"),
+            format!("/avatars/ada/{id}-512.png"),
             "{name}"
         );
         assert_eq!(body["avatarVariants"], expected, "{name}");

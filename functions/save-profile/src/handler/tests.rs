@@ -60,17 +60,30 @@ impl Harness {
     }
 }
 
-/// The object keys a profile's JSON names: the original and its four variants.
-fn published_keys(body: &Value) -> Vec<String> {
-    let mut keys = vec![body["avatarUrl"].as_str().unwrap()[1..].to_string()];
+/// The objects a saved profile has: the four variants its JSON names (`avatarUrl` is the
+/// largest of them) and the original its item records, under `originals/`.
+async fn published_keys(stack: &TestStack, body: &Value) -> Vec<String> {
+    let mut keys = Vec::new();
     for size in ["64", "128", "256", "512"] {
         let url = body["avatarVariants"][size]
             .as_str()
             .unwrap_or_else(|| panic!("variant {size} in {body}"));
         keys.push(url[1..].to_string());
     }
+    assert_eq!(body["avatarUrl"], body["avatarVariants"]["512"], "{body}");
+    let username = body["username"].as_str().expect("username");
+    let item = stack.item(username).await.expect("stored profile");
+    let original = item["avatarKey"].as_s().expect("avatarKey").clone();
+    assert!(original.starts_with("originals/"), "{original}");
+    keys.push(original);
     keys.sort();
     keys
+}
+
+/// The original a saved profile records.
+async fn original_of(stack: &TestStack, username: &str) -> String {
+    let item = stack.item(username).await.expect("stored profile");
+    item["avatarKey"].as_s().expect("avatarKey").clone()
 }
 
 fn uuid_v4() -> String {
@@ -171,18 +184,20 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     assert_eq!(body["version"], 1);
     let avatar_url = body["avatarUrl"].as_str().unwrap().to_string();
     assert!(
-        avatar_url.starts_with("/avatars/ada/") && avatar_url.ends_with(".jpg"),
+        avatar_url.starts_with("/avatars/ada/") && avatar_url.ends_with("-512.webp"),
         "{avatar_url}"
     );
 
     let keys = h.stack.keys().await;
     assert_eq!(
         keys,
-        published_keys(&body),
+        published_keys(&h.stack, &body).await,
         "incoming/ emptied, one avatar and its variants"
     );
+    let original = original_of(&h.stack, "ada").await;
+    assert!(original.ends_with(".jpg"), "{original}");
     let (bytes, content_type, cache_control) =
-        h.stack.get(&avatar_url[1..]).await.expect("avatar stored");
+        h.stack.get(&original).await.expect("original stored");
     assert_eq!(content_type.as_deref(), Some("image/jpeg"));
     assert_eq!(
         cache_control.as_deref(),
@@ -204,10 +219,14 @@ async fn publishes_a_clean_avatar_and_replaces_the_old_one() {
     let new_url = body["avatarUrl"].as_str().unwrap();
     assert_eq!(
         h.stack.keys().await,
-        published_keys(&body),
+        published_keys(&h.stack, &body).await,
         "old avatar and its variants deleted"
     );
-    let (bytes, ..) = h.stack.get(&new_url[1..]).await.unwrap();
+    let (bytes, ..) = h
+        .stack
+        .get(&original_of(&h.stack, "ada").await)
+        .await
+        .unwrap();
     assert!(images::leaks(&bytes).is_empty());
     images::decode(&bytes, "image/png");
 
@@ -605,7 +624,7 @@ async fn refusals_change_nothing() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], 3);
-    assert_eq!(h.stack.keys().await, published_keys(&body));
+    assert_eq!(h.stack.keys().await, published_keys(&h.stack, &body).await);
 }
 
 #[tokio::test]
