@@ -5,7 +5,7 @@ mod dynamodb;
 pub mod iam_actions;
 mod rate_limits;
 mod s3;
-mod sdk_error;
+pub(crate) mod sdk_error;
 
 pub use cognito::CognitoAccounts;
 pub use dynamodb::DynamoProfiles;
@@ -14,7 +14,7 @@ pub use s3::S3Objects;
 
 /// One DynamoDB client per table adapter, pointed at `AWS_ENDPOINT_URL_DYNAMODB` when set
 /// (the local DynamoDB).
-fn dynamodb_client(
+pub(crate) fn dynamodb_client(
     config: &aws_config::SdkConfig,
     endpoint: Option<&str>,
 ) -> aws_sdk_dynamodb::Client {

@@ -68,26 +68,38 @@ impl AvatarKey {
     /// The same avatar with its original under `originals/` (what `move-originals` makes
     /// of an avatar published before; itself for one published since).
     pub fn moved(&self) -> Self {
+        let [kept, _] = self.original_keys();
         Self {
-            key: format!("{ORIGINALS_PREFIX}{}.{}", self.stem, self.extension()),
+            key: kept,
             stem: self.stem.clone(),
             variants: self.variants,
         }
+    }
+
+    /// The original's format (parsing admitted only this app's extensions).
+    pub fn content_type(&self) -> Option<ContentType> {
+        ContentType::from_extension(self.extension())
     }
 
     fn extension(&self) -> &str {
         self.key.rsplit_once('.').map_or("", |(_, ext)| ext)
     }
 
+    /// Where its original may lie: under `originals/` and, published before, beside the
+    /// variants (where the edge serves it).
+    pub fn original_keys(&self) -> [String; 2] {
+        let ext = self.extension();
+        [
+            format!("{ORIGINALS_PREFIX}{}.{ext}", self.stem),
+            format!("{SERVED_PREFIX}{}.{ext}", self.stem),
+        ]
+    }
+
     /// Every object this avatar may have: its original in either place and its variants in
     /// every format, so deleting them needs neither a listing nor the recorded format (a
     /// publish, or a move, that failed half-way leaves nothing behind either).
     pub fn object_keys(&self) -> Vec<String> {
-        let ext = self.extension();
-        let mut keys = vec![
-            format!("{ORIGINALS_PREFIX}{}.{ext}", self.stem),
-            format!("{SERVED_PREFIX}{}.{ext}", self.stem),
-        ];
+        let mut keys = self.original_keys().to_vec();
         for format in VariantFormat::ALL {
             keys.extend(VARIANT_SIZES.iter().map(|&s| self.variant_key(s, format)));
         }
