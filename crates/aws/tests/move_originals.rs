@@ -34,7 +34,10 @@ async fn seed_profile(stack: &TestStack, name: &str, avatar: Option<&str>, forma
         .table_name(TABLE)
         .item("pk", S(format!("PROFILE#{name}")))
         .item("username", S(name.into()))
-        .item("owner", S(format!("0f8fad5b-d9cb-469f-a165-70867728950{}", name.len())))
+        .item(
+            "owner",
+            S(format!("0f8fad5b-d9cb-469f-a165-70867728950{}", name.len())),
+        )
         .item("fullName", S(name.to_uppercase()))
         .item("version", N("3".into()))
         .item("updatedAt", S("2026-11-26T12:00:00Z".into()))
@@ -126,13 +129,36 @@ async fn moves_every_original_out_of_reach_and_renders_what_has_no_variants() {
         Some("jpg"),
     )
     .await;
-    seed_published_before(&stack, "bob", BOB, ("png", bob_png.clone(), "image/png"), None).await;
+    seed_published_before(
+        &stack,
+        "bob",
+        BOB,
+        ("png", bob_png.clone(), "image/png"),
+        None,
+    )
+    .await;
     stack
-        .put(&format!("originals/cyd/{CY}.png"), images::png(8, 8), "image/png")
+        .put(
+            &format!("originals/cyd/{CY}.png"),
+            images::png(8, 8),
+            "image/png",
+        )
         .await;
-    seed_profile(&stack, "cyd", Some(&format!("originals/cyd/{CY}.png")), Some("webp")).await;
+    seed_profile(
+        &stack,
+        "cyd",
+        Some(&format!("originals/cyd/{CY}.png")),
+        Some("webp"),
+    )
+    .await;
     seed_profile(&stack, "dee", None, None).await;
-    seed_profile(&stack, "eve", Some("avatars/eve/not-a-uuid.png"), Some("webp")).await;
+    seed_profile(
+        &stack,
+        "eve",
+        Some("avatars/eve/not-a-uuid.png"),
+        Some("webp"),
+    )
+    .await;
     let before = stack.contents().await;
     let mover = mover(&stack);
 
@@ -185,11 +211,19 @@ async fn moves_every_original_out_of_reach_and_renders_what_has_no_variants() {
     );
     // Moved byte for byte: it is what a later render starts from.
     assert_eq!(
-        stack.get(&format!("originals/ada/{ADA}.jpg")).await.unwrap().0,
+        stack
+            .get(&format!("originals/ada/{ADA}.jpg"))
+            .await
+            .unwrap()
+            .0,
         ada_jpeg
     );
     assert_eq!(
-        stack.get(&format!("originals/bob/{BOB}.png")).await.unwrap().0,
+        stack
+            .get(&format!("originals/bob/{BOB}.png"))
+            .await
+            .unwrap()
+            .0,
         bob_png
     );
     // ada keeps her JPEG variants (her chosen square was never stored); bob gets WebP ones.
@@ -203,13 +237,23 @@ async fn moves_every_original_out_of_reach_and_renders_what_has_no_variants() {
         assert_eq!(images::decode(&bytes, "image/webp"), (size, size));
     }
     let ada = stack.item("ada").await.unwrap();
-    assert_eq!(text(&ada, "avatarKey"), Some(format!("originals/ada/{ADA}.jpg")));
+    assert_eq!(
+        text(&ada, "avatarKey"),
+        Some(format!("originals/ada/{ADA}.jpg"))
+    );
     assert_eq!(text(&ada, "avatarVariantFormat").as_deref(), Some("jpg"));
-    assert_eq!(ada["version"], N("3".into()), "the profile's own version is kept");
+    assert_eq!(
+        ada["version"],
+        N("3".into()),
+        "the profile's own version is kept"
+    );
     let bob = stack.item("bob").await.unwrap();
     assert_eq!(text(&bob, "avatarVariantFormat").as_deref(), Some("webp"));
     let eve = stack.item("eve").await.unwrap();
-    assert_eq!(text(&eve, "avatarKey").as_deref(), Some("avatars/eve/not-a-uuid.png"));
+    assert_eq!(
+        text(&eve, "avatarKey").as_deref(),
+        Some("avatars/eve/not-a-uuid.png")
+    );
 
     // What the API shows now: the largest variant, for each.
     let store = DynamoProfiles::new(stack.sdk_config(), TABLE, Some(&stack.dynamodb.url()));
@@ -243,12 +287,22 @@ async fn a_run_interrupted_after_the_write_deletes_the_served_copy_next_time() {
     // The profile already names the moved original, but the served copy is still there.
     let jpeg = images::jpeg_with_metadata(16, 16);
     stack
-        .put(&format!("originals/ada/{ADA}.jpg"), jpeg.clone(), "image/jpeg")
+        .put(
+            &format!("originals/ada/{ADA}.jpg"),
+            jpeg.clone(),
+            "image/jpeg",
+        )
         .await;
     stack
         .put(&format!("avatars/ada/{ADA}.jpg"), jpeg, "image/jpeg")
         .await;
-    seed_profile(&stack, "ada", Some(&format!("originals/ada/{ADA}.jpg")), Some("jpg")).await;
+    seed_profile(
+        &stack,
+        "ada",
+        Some(&format!("originals/ada/{ADA}.jpg")),
+        Some("jpg"),
+    )
+    .await;
     assert_eq!(
         run(&mover(&stack), false).await,
         vec![("ada".into(), Ok(Moved::AlreadyApart))]
@@ -321,7 +375,11 @@ async fn a_profile_that_changes_during_the_move_keeps_the_change_and_nothing_of_
             Moved::ChangedMeanwhile,
             "{name}: {change}"
         );
-        assert_eq!(stack.item(name).await, item_before, "{name}: the change stands");
+        assert_eq!(
+            stack.item(name).await,
+            item_before,
+            "{name}: the change stands"
+        );
         let keys = stack.keys().await;
         assert!(
             keys.iter()
@@ -330,7 +388,9 @@ async fn a_profile_that_changes_during_the_move_keeps_the_change_and_nothing_of_
             "{name}: nothing the move wrote is left: {keys:?}"
         );
         // What the change replaced is its own clean-up's (every key an avatar may have).
-        let stale_keys = AvatarKey::parse_stored(stale.as_str()).unwrap().object_keys();
+        let stale_keys = AvatarKey::parse_stored(stale.as_str())
+            .unwrap()
+            .object_keys();
         assert!(stale_keys.contains(&format!("avatars/{name}/{id}.png")));
         assert!(stale_keys.contains(&format!("originals/{name}/{id}.png")));
     }
@@ -339,12 +399,21 @@ async fn a_profile_that_changes_during_the_move_keeps_the_change_and_nothing_of_
 #[tokio::test]
 async fn a_missing_original_is_reported_and_the_profile_left_as_it_is() {
     let stack = TestStack::start().await;
-    seed_profile(&stack, "ada", Some(&format!("avatars/ada/{ADA}.png")), Some("png")).await;
+    seed_profile(
+        &stack,
+        "ada",
+        Some(&format!("avatars/ada/{ADA}.png")),
+        Some("png"),
+    )
+    .await;
     let before = stack.contents().await;
     let mover = mover(&stack);
     let found = mover.profiles_with_avatars().await.unwrap();
     let avatar = found[0].avatar.clone().unwrap();
     let err = mover.move_one("ada", &avatar, false).await.unwrap_err();
-    assert!(matches!(err, MoveError::OriginalMissing(ref k) if k == &format!("avatars/ada/{ADA}.png")), "{err}");
+    assert!(
+        matches!(err, MoveError::OriginalMissing(ref k) if k == &format!("avatars/ada/{ADA}.png")),
+        "{err}"
+    );
     assert_eq!(stack.contents().await, before);
 }

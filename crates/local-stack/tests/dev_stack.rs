@@ -3,9 +3,10 @@
 //! DynamoDB, signed in through the local provider as the page does. `scripts/test` starts
 //! the stack and runs this with `--ignored`.
 
+use avatar_domain::values::ContentType;
 use serde_json::{Value, json};
 use test_support::sign_in::sign_in;
-use test_support::{images, post_form_from};
+use test_support::{images, post_form_from, unread_bytes};
 
 fn app_url() -> String {
     std::env::var("APP_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into())
@@ -127,19 +128,20 @@ async fn sign_upload_save_get_and_serve_through_the_edge() {
         .unwrap();
     assert_eq!(got, saved);
 
-    // 5. The avatar, same origin, with the headers CloudFront adds.
+    // 5. The avatar (its largest variant), same origin, with the headers CloudFront adds.
     let avatar_url = got["avatarUrl"].as_str().unwrap();
     assert!(avatar_url.starts_with(&format!("/avatars/{username}/")));
+    assert_eq!(got["avatarUrl"], got["avatarVariants"]["512"]);
     let avatar = client
         .get(format!("{app}{avatar_url}"))
         .send()
         .await
         .unwrap();
     assert_eq!(avatar.status(), 200);
-    test_support::avatar_headers::assert_avatar_headers(avatar.headers(), "image/png");
+    test_support::avatar_headers::assert_avatar_headers(avatar.headers(), "image/webp");
     let bytes = avatar.bytes().await.unwrap();
     assert!(images::leaks(&bytes).is_empty());
-    assert_eq!(images::decode(&bytes, "image/png"), (32, 32));
+    assert_eq!(images::decode(&bytes, "image/webp"), (512, 512));
 
     // A refusal through the whole chain keeps the §3 error shape.
     let refused = client
@@ -201,4 +203,109 @@ async fn delete_account_and_export_through_the_edge() {
     let after = export(again.access_token).await;
     assert_ne!(after["accountId"], before["accountId"], "a new account");
     assert_eq!(after["profile"], Value::Null);
+}
+
+/// Signs, uploads and saves `bytes` as a new account's avatar through the edge; the saved
+/// profile's JSON.
+async fn publish_through_the_edge(app: &str, format: ContentType, bytes: Vec<u8>) -> Value {
+    let client = reqwest::Client::new();
+    let account = format!("unread-{}", uuid::Uuid::new_v4().simple());
+    let token = sign_in(app, &account).await.access_token;
+    let signed: Value = client
+        .post(format!("{app}/api/uploads"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "filename": format!("me.{}", format.extension()),
+            "contentType": format.mime(),
+            "size": bytes.len(),
+            "checksumSha256": avatar_domain::values::Sha256Checksum::of(&bytes).as_str(),
+        }))
+        .send()
+        .await
+        .expect("edge answers")
+        .json()
+        .await
+        .unwrap();
+    let fields: Vec<(String, String)> = signed["upload"]["fields"]
+        .as_object()
+        .unwrap_or_else(|| panic!("signed: {signed}"))
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let url = signed["upload"]["url"].as_str().unwrap();
+    let upload = post_form_from(app, url, &fields, bytes, format.mime()).await;
+    assert!(upload.status().is_success(), "upload: {}", upload.status());
+    let key = signed["key"].as_str().unwrap();
+    let username = format!("u_{}", &account[7..20]);
+    let saved = client
+        .post(format!("{app}/api/profile"))
+        .bearer_auth(&token)
+        .json(&json!({"username": username, "fullName": "Unread", "avatarKey": key}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 201, "{format:?}");
+    saved.json().await.unwrap()
+}
+
+/// For each format, bytes no decoder reads, placed inside image data that cleaning keeps,
+/// reach nothing the edge serves: the profile shows its largest variant, every variant is
+/// rendered from pixels, and the upload's own paths (under `avatars/` where originals used
+/// to be served, and under `originals/` where they are kept) answer no file.
+#[tokio::test]
+#[ignore = "needs the app running (scripts/dev); scripts/test runs it"]
+async fn unread_bytes_in_any_format_reach_nothing_the_edge_serves() {
+    let app = app_url();
+    let client = reqwest::Client::new();
+    for format in [
+        ContentType::Png,
+        ContentType::Jpeg,
+        ContentType::Gif,
+        ContentType::Webp,
+    ] {
+        let upload = unread_bytes::picture(format, 96, 64);
+        assert!(images::contains(&upload, unread_bytes::UNREAD));
+        let profile = publish_through_the_edge(&app, format, upload).await;
+        let shown = profile["avatarUrl"].as_str().unwrap().to_string();
+        assert_eq!(
+            profile["avatarVariants"]["512"],
+            shown.as_str(),
+            "{format:?}"
+        );
+        let served: Vec<String> = ["64", "128", "256", "512"]
+            .iter()
+            .map(|size| {
+                profile["avatarVariants"][size]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        for url in &served {
+            let response = client.get(format!("{app}{url}")).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{format:?} {url}");
+            let bytes = response.bytes().await.unwrap();
+            assert!(
+                !images::contains(&bytes, unread_bytes::UNREAD),
+                "{format:?}: {url} carries the upload's unread bytes"
+            );
+        }
+        // The upload's own name, under every prefix and extension, is no file.
+        let stem = shown
+            .strip_prefix("/avatars/")
+            .and_then(|s| s.strip_suffix("-512.webp"))
+            .unwrap_or_else(|| panic!("{format:?}: {shown}"));
+        for prefix in ["avatars", "originals", "incoming"] {
+            for ext in ["png", "jpg", "gif", "webp"] {
+                let path = format!("/{prefix}/{stem}.{ext}");
+                let response = client.get(format!("{app}{path}")).send().await.unwrap();
+                let status = response.status();
+                let bytes = response.bytes().await.unwrap();
+                assert!(
+                    !status.is_success() && !images::contains(&bytes, unread_bytes::UNREAD),
+                    "{format:?}: {path} answered {status}"
+                );
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ pub mod sign_in;
 mod stack;
 pub mod store_faults;
 pub mod template;
+pub mod unread_bytes;
 pub mod variant_images;
 
 pub use stack::{

@@ -26,7 +26,10 @@ async fn main() -> ExitCode {
         }
     }
     let env = Env::process();
-    let (bucket, table) = match (env.required("UPLOADS_BUCKET"), env.required("PROFILES_TABLE")) {
+    let (bucket, table) = match (
+        env.required("UPLOADS_BUCKET"),
+        env.required("PROFILES_TABLE"),
+    ) {
         (Ok(bucket), Ok(table)) => (bucket, table),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("move-originals: {e}");
@@ -51,7 +54,11 @@ async fn main() -> ExitCode {
     println!(
         "{} profiles with an avatar in {table}{}",
         found.len(),
-        if dry_run { " (dry run: nothing changes)" } else { "" }
+        if dry_run {
+            " (dry run: nothing changes)"
+        } else {
+            ""
+        }
     );
     let (mut moved, mut rendered, mut apart, mut changed, mut failed) = (0, 0, 0, 0, 0);
     for (n, profile) in (1..).zip(&found) {
@@ -61,19 +68,29 @@ async fn main() -> ExitCode {
                 .move_one(name, avatar, dry_run)
                 .await
                 .map_err(|e| e.to_string()),
-            Err(key) => Err(format!("its avatarKey {key:?} is not a key this app writes")),
+            Err(key) => Err(format!(
+                "its avatarKey {key:?} is not a key this app writes"
+            )),
         };
         let line = match outcome {
             Ok(Moved::Moved { to, rendered: r }) => {
                 moved += 1;
                 rendered += usize::from(r);
-                let how = if r { "WebP variants rendered" } else { "variants kept" };
+                let how = if r {
+                    "WebP variants rendered"
+                } else {
+                    "variants kept"
+                };
                 format!("moved     {name}: {to} ({how})")
             }
             Ok(Moved::WouldMove { render }) => {
                 moved += 1;
                 rendered += usize::from(render);
-                let how = if render { ", would render WebP variants" } else { "" };
+                let how = if render {
+                    ", would render WebP variants"
+                } else {
+                    ""
+                };
                 format!("would move {name}{how}")
             }
             Ok(Moved::AlreadyApart) => {
@@ -91,9 +108,15 @@ async fn main() -> ExitCode {
         };
         println!("[{n}/{}] {line}", found.len());
     }
-    println!(
-        "move-originals: {moved} moved ({rendered} with variants rendered), {apart} already apart, {changed} changed meanwhile, {failed} failed"
-    );
+    if dry_run {
+        println!(
+            "move-originals (dry run): {moved} to move ({rendered} to get variants rendered), {apart} already apart, {failed} failed"
+        );
+    } else {
+        println!(
+            "move-originals: {moved} moved ({rendered} with variants rendered), {apart} already apart, {changed} changed meanwhile, {failed} failed"
+        );
+    }
     if failed > 0 {
         eprintln!("move-originals: run it again once the failures above are fixed; it resumes");
         ExitCode::FAILURE
