@@ -293,6 +293,8 @@ export function assertShowsAvatar(shown, profile, originalSize) {
     const size = variantSize(shown.currentSrc);
     assert.deepEqual([shown.width, shown.height], [size, size], `the ${size} px variant is ${size}×${size}`);
     assert.equal(path(shown.src), path(profile.avatarVariants["256"]), "src is the 256 px variant");
+    assert.match(path(shown.currentSrc), /\.webp$/, "the variant shown is a WebP");
+    assert.equal(profile.avatarUrl, profile.avatarVariants["512"], "avatarUrl is the largest variant");
   } else {
     assert.equal(path(shown.currentSrc), profile.avatarUrl);
     assert.deepEqual([shown.width, shown.height], originalSize);
@@ -414,4 +416,32 @@ export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x
 /** Width and height from a PNG's IHDR chunk. */
 export function pngSize(buf) {
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+/** Width and height of a lossy WebP: a simple one (`VP8 `) or one with alpha (`VP8X`). */
+export function webpSize(buf) {
+  assert.equal(buf.toString("latin1", 0, 4), "RIFF", "a RIFF file");
+  assert.equal(buf.toString("latin1", 8, 12), "WEBP", "a WebP");
+  const first = buf.toString("latin1", 12, 16);
+  if (first === "VP8X") return { width: 1 + buf.readUIntLE(24, 3), height: 1 + buf.readUIntLE(27, 3) };
+  assert.equal(first, "VP8 ", "lossy");
+  return { width: buf.readUInt16LE(26) & 0x3fff, height: buf.readUInt16LE(28) & 0x3fff };
+}
+
+/**
+ * Asserts the profile's avatar is served as rendered pixels only: `avatarUrl` is its 512 px
+ * WebP variant, and the upload's own name (`ext`) answers no file under any prefix.
+ */
+export async function assertOnlyVariantsServed(profile, ext) {
+  assert.equal(profile.avatarUrl, profile.avatarVariants?.["512"], "avatarUrl is the largest variant");
+  assert.match(profile.avatarUrl, /-512\.webp$/);
+  const published = await fetch(`${BASE_URL}${profile.avatarUrl}`);
+  assert.equal(published.status, 200);
+  assert.equal(published.headers.get("content-type"), "image/webp");
+  assert.deepEqual(webpSize(Buffer.from(await published.arrayBuffer())), { width: 512, height: 512 });
+  const stem = profile.avatarUrl.replace(/^\/avatars\//, "").replace(/-512\.webp$/, "");
+  for (const prefix of ["avatars", "originals"]) {
+    const upload = await fetch(`${BASE_URL}/${prefix}/${stem}.${ext}`);
+    assert.notEqual(upload.status, 200, `/${prefix}/${stem}.${ext} is no file`);
+  }
 }
