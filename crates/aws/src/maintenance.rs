@@ -172,7 +172,7 @@ impl Mover {
                 .put_avatar(&moved, original.clone(), content_type)
                 .await?;
             if render {
-                let variants = render_variants(&original, content_type, None)
+                let variants = render_variants(&original, content_type, avatar.crop())
                     .map_err(|e| MoveError::Unrenderable(e.to_string()))?;
                 wrote.extend(
                     VARIANT_SIZES

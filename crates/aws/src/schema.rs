@@ -4,7 +4,7 @@
 //!
 //! | key                                   | item                                                   |
 //! |---------------------------------------|--------------------------------------------------------|
-//! | `PROFILE#{username}`                  | a profile: `username owner fullName avatarKey avatarVariantFormat? replacedAvatarKey? version updatedAt writeId` |
+//! | `PROFILE#{username}`                  | a profile: `username owner fullName avatarKey avatarVariantFormat? avatarCrop? replacedAvatarKey? version updatedAt writeId` |
 //! | `OWNER#{sub}`                         | the one username an account owns: `username writeId`    |
 //! | `PURGE#{sub}`                         | a deleted profile's avatar objects until they are gone: `username objects` |
 //! | `LIMIT#{sub}#{action}#{window start}` | one account's count of one action in one hour: `used expiresAt` |
@@ -96,6 +96,9 @@ pub mod attribute {
     /// How the avatar's variants are encoded, beside `avatarKey`: their URLs follow from
     /// the two, with no listing of the bucket.
     pub const AVATAR_VARIANT_FORMAT: &str = "avatarVariantFormat";
+    /// The square of the upright original the variants show (`x`, `y`, `size`, numbers),
+    /// absent for the centred one: with the original, what rendering them again needs.
+    pub const AVATAR_CROP: &str = "avatarCrop";
     /// What the write that last changed `avatarKey` replaced; empty when it replaced
     /// nothing.
     pub const REPLACED_AVATAR: &str = "replacedAvatarKey";

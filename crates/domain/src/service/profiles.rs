@@ -273,7 +273,9 @@ impl ProfileService {
             }
         };
         // A fresh id per publish: two saves of one upload never share (or delete) an object.
-        let avatar = AvatarKey::new(username, upload.content_type()).with_variants(variants.format);
+        let avatar = AvatarKey::new(username, upload.content_type())
+            .with_variants(variants.format)
+            .with_crop(crop);
         // Both run to the end before any clean-up, so no put still in flight can land
         // after the delete.
         let (original, variants) = tokio::join!(

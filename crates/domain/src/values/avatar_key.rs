@@ -1,4 +1,4 @@
-use super::{ContentType, Username, VARIANT_SIZES, VariantFormat};
+use super::{ContentType, Crop, Username, VARIANT_SIZES, VariantFormat};
 
 /// Where nothing is served: the cleaned uploads, kept to render from again.
 pub const ORIGINALS_PREFIX: &str = "originals/";
@@ -15,10 +15,11 @@ pub const SERVED_PREFIX: &str = "avatars/";
 #[derive(Debug, Clone)]
 pub struct AvatarKey {
     key: String,
-    /// `{username}/{uuid}`: the part every object of this avatar shares.
-    stem: String,
     /// How its variants are encoded; `None` when it has none recorded.
     variants: Option<VariantFormat>,
+    /// The square of the upright original its variants show; `None`: the centred one (or,
+    /// published before squares were recorded, unknown).
+    crop: Option<Crop>,
 }
 
 impl PartialEq for AvatarKey {
@@ -39,8 +40,8 @@ impl AvatarKey {
         );
         Self {
             key: format!("{ORIGINALS_PREFIX}{stem}.{}", content_type.extension()),
-            stem,
             variants: None,
+            crop: None,
         }
     }
 
@@ -54,9 +55,24 @@ impl AvatarKey {
         self.variants
     }
 
+    /// The same avatar, its variants showing `crop` of the original (`None`: the centred
+    /// square), kept so they can be rendered again from the original.
+    pub fn with_crop(mut self, crop: Option<Crop>) -> Self {
+        self.crop = crop;
+        self
+    }
+
+    pub fn crop(&self) -> Option<Crop> {
+        self.crop
+    }
+
     /// `avatars/{username}/{uuid}-{size}.{fmt}`.
     pub fn variant_key(&self, size: u32, format: VariantFormat) -> String {
-        format!("{SERVED_PREFIX}{}-{size}.{}", self.stem, format.extension())
+        format!(
+            "{SERVED_PREFIX}{}-{size}.{}",
+            self.stem(),
+            format.extension()
+        )
     }
 
     /// Whether the original is still where the edge serves it (published before
@@ -71,8 +87,8 @@ impl AvatarKey {
         let [kept, _] = self.original_keys();
         Self {
             key: kept,
-            stem: self.stem.clone(),
             variants: self.variants,
+            crop: self.crop,
         }
     }
 
@@ -85,13 +101,23 @@ impl AvatarKey {
         self.key.rsplit_once('.').map_or("", |(_, ext)| ext)
     }
 
+    /// `{username}/{uuid}`: the part every object of this avatar shares.
+    fn stem(&self) -> &str {
+        let within = self
+            .key
+            .strip_prefix(ORIGINALS_PREFIX)
+            .or_else(|| self.key.strip_prefix(SERVED_PREFIX))
+            .unwrap_or(&self.key);
+        within.rsplit_once('.').map_or(within, |(stem, _)| stem)
+    }
+
     /// Where its original may lie: under `originals/` and, published before, beside the
     /// variants (where the edge serves it).
     pub fn original_keys(&self) -> [String; 2] {
-        let ext = self.extension();
+        let (stem, ext) = (self.stem(), self.extension());
         [
-            format!("{ORIGINALS_PREFIX}{}.{ext}", self.stem),
-            format!("{SERVED_PREFIX}{}.{ext}", self.stem),
+            format!("{ORIGINALS_PREFIX}{stem}.{ext}"),
+            format!("{SERVED_PREFIX}{stem}.{ext}"),
         ]
     }
 
@@ -120,8 +146,8 @@ impl AvatarKey {
         let uuid = uuid::Uuid::try_parse(id).ok()?;
         (uuid.hyphenated().to_string() == id).then(|| Self {
             key: value.to_string(),
-            stem: format!("{user}/{id}"),
             variants: None,
+            crop: None,
         })
     }
 

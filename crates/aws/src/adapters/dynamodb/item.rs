@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use avatar_domain::ports::StoreError;
-use avatar_domain::values::{AccountId, AvatarKey, FullName, Profile, Username};
+use avatar_domain::values::{AccountId, AvatarKey, Crop, FullName, Profile, Username};
 
-pub use crate::schema::attribute::{AVATAR_VARIANT_FORMAT, REPLACED_AVATAR};
+pub use crate::schema::attribute::{AVATAR_CROP, AVATAR_VARIANT_FORMAT, REPLACED_AVATAR};
 use crate::schema::{self, attribute};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -83,15 +83,36 @@ pub fn avatar(item: &Item) -> Result<Option<AvatarKey>, StoreError> {
                 .as_str(),
         ),
     };
+    let crop = match item.get(AVATAR_CROP) {
+        None => None,
+        Some(v) => Some(stored_crop(v).ok_or_else(|| corrupt(AVATAR_CROP))?),
+    };
     match item.get(attribute::AVATAR_KEY) {
         None => Ok(None),
         Some(v) => v
             .as_s()
             .ok()
             .and_then(|s| AvatarKey::parse_stored_with(s, variants))
-            .map(Some)
+            .map(|key| Some(key.with_crop(crop)))
             .ok_or_else(|| corrupt("avatarKey")),
     }
+}
+
+/// `avatarCrop` as written: a map of three whole numbers, `size` at least 1.
+pub fn crop_value(crop: Crop) -> AttributeValue {
+    let n = |v: u32| AttributeValue::N(v.to_string());
+    AttributeValue::M(
+        [("x", n(crop.x)), ("y", n(crop.y)), ("size", n(crop.size))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn stored_crop(value: &AttributeValue) -> Option<Crop> {
+    let map = value.as_m().ok()?;
+    let n = |name: &str| map.get(name)?.as_n().ok()?.parse::<u32>().ok();
+    Crop::new(n("x")?, n("y")?, n("size")?).ok()
 }
 
 /// `replacedAvatarKey`: what the write that last changed `avatarKey` replaced; empty

@@ -86,7 +86,7 @@ impl DynamoProfiles {
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        let mut remove = "";
+        let mut remove: Vec<&str> = Vec::new();
         // The avatar a change replaces is recorded with it (read before it is
         // overwritten: listed first, and DynamoDB reads every operand before the update),
         // so a save whose answer is lost can still delete it.
@@ -95,7 +95,7 @@ impl DynamoProfiles {
             AvatarChange::Keep => {}
             AvatarChange::Remove => {
                 set.push(record_replaced);
-                remove = " REMOVE avatarKey, avatarVariantFormat";
+                remove.extend(["avatarKey", "avatarVariantFormat", "avatarCrop"]);
             }
             AvatarChange::Replace(avatar) => {
                 set.push(record_replaced);
@@ -112,10 +112,23 @@ impl DynamoProfiles {
                             AttributeValue::S(format.extension().into()),
                         );
                     }
-                    None => remove = " REMOVE avatarVariantFormat",
+                    None => remove.push("avatarVariantFormat"),
+                }
+                match avatar.crop() {
+                    Some(crop) => {
+                        set.push("avatarCrop = :crop");
+                        request =
+                            request.expression_attribute_values(":crop", item::crop_value(crop));
+                    }
+                    None => remove.push("avatarCrop"),
                 }
             }
         }
+        let remove = if remove.is_empty() {
+            String::new()
+        } else {
+            format!(" REMOVE {}", remove.join(", "))
+        };
         if !matches!(write.avatar, AvatarChange::Keep) {
             request =
                 request.expression_attribute_values(":noAvatar", AttributeValue::S(String::new()));
@@ -203,6 +216,9 @@ impl DynamoProfiles {
                     item::AVATAR_VARIANT_FORMAT.into(),
                     AttributeValue::S(format.extension().into()),
                 );
+            }
+            if let Some(crop) = avatar.crop() {
+                profile.insert(item::AVATAR_CROP.into(), item::crop_value(crop));
             }
         }
         let owner: Item = [

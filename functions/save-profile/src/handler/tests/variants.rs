@@ -44,6 +44,11 @@ async fn the_chosen_square_is_published_at_every_size() {
     );
     let item = h.stack.item("ada").await.unwrap();
     assert_eq!(item["avatarVariantFormat"].as_s().unwrap(), "webp");
+    // The square is kept with the original, so the variants can be rendered again.
+    let crop = item["avatarCrop"].as_m().expect("avatarCrop");
+    for (name, value) in [("x", "100"), ("y", "0"), ("size", "100")] {
+        assert_eq!(crop[name].as_n().unwrap(), value, "{name}");
+    }
 
     // Without a crop: the centred largest square of a 200×100 picture is its middle.
     let wide = {
@@ -75,6 +80,11 @@ async fn the_chosen_square_is_published_at_every_size() {
         h.stack.keys().await,
         published_keys(&h.stack, &body).await,
         "replaced: all five old objects gone"
+    );
+    let item = h.stack.item("ada").await.unwrap();
+    assert!(
+        !item.contains_key("avatarCrop"),
+        "the centred square is no recorded square"
     );
 }
 
