@@ -224,6 +224,9 @@ const SIGN_UPLOAD_PUT: &str = "            - Sid: PutIncoming
               Resource: !Sub
                 - arn:${AWS::Partition}:s3:::avatar-uploads-${AWS::AccountId}-${AWS::Region}-${StackSuffix}/incoming/*";
 
+const ORIGINALS: &str = "                  - arn:${AWS::Partition}:s3:::avatar-uploads-${AWS::AccountId}-${AWS::Region}-${StackSuffix}/originals/*";
+const SUFFIX: &str = "                  - StackSuffix: !Select [4, !Split [\"-\", !Select [2, !Split [\"/\", !Ref AWS::StackId]]]]";
+
 /// One permission removed from a copy of the template, and the step that then fails.
 fn removals() -> Vec<(&'static str, String, String, &'static str)> {
     vec![
@@ -250,6 +253,22 @@ fn removals() -> Vec<(&'static str, String, String, &'static str)> {
             "                - s3:PutObject\n                - s3:DeleteObject\n".into(),
             "                - s3:PutObject\n".into(),
             "replace: old avatar left",
+        ),
+        (
+            // The cleaned upload is kept under originals/, beside nothing served.
+            "save-profile's writes narrowed away from originals/",
+            format!("{ORIGINALS}\n{SUFFIX}\n            # Only so that GetObject"),
+            format!(
+                "{}\n{SUFFIX}\n            # Only so that GetObject",
+                ORIGINALS.replace("/originals/*", "/originals/elsewhere/*")
+            ),
+            "create",
+        ),
+        (
+            "delete-profile's deletes narrowed away from originals/",
+            format!("- Sid: DeleteAvatars\n              Effect: Allow\n              Action: s3:DeleteObject\n              Resource:\n                - !Sub\n                  - arn:${{AWS::Partition}}:s3:::avatar-uploads-${{AWS::AccountId}}-${{AWS::Region}}-${{StackSuffix}}/avatars/*\n{SUFFIX}\n                - !Sub\n{ORIGINALS}"),
+            format!("- Sid: DeleteAvatars\n              Effect: Allow\n              Action: s3:DeleteObject\n              Resource:\n                - !Sub\n                  - arn:${{AWS::Partition}}:s3:::avatar-uploads-${{AWS::AccountId}}-${{AWS::Region}}-${{StackSuffix}}/avatars/*\n{SUFFIX}\n                - !Sub\n{}", ORIGINALS.replace("/originals/*", "/originals/elsewhere/*")),
+            "delete",
         ),
         (
             "save-profile without s3:ListBucket",
