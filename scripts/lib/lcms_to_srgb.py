@@ -5,6 +5,12 @@ ImageCms) turns raw 8-bit pixels described by an ICC profile into sRGB.
 
 MODE is RGB, RGBA, L or LA; PIXELS holds the packed pixels, PROFILE the ICC profile; OUT
 receives the sRGB pixels (RGB, or RGBA with the alpha untouched), packed.
+
+The intent is relative colorimetric: it takes a profile's A2B0 LUT (or its matrix and
+curves) as it stands, as browsers' colour engines (skcms, qcms) and the app do. Under the
+perceptual intent littleCMS would also scale black points between an ICC v4 profile's
+perceptual reference medium and the v2 sRGB profile, darkening the shadows of v4 LUT
+profiles by a few levels that no browser shows.
 """
 
 import io
@@ -26,7 +32,7 @@ def main():
         colour,
         source,
         ImageCms.createProfile("sRGB"),
-        renderingIntent=ImageCms.Intent.PERCEPTUAL,
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
         outputMode="RGB",
     )
     if alpha is not None:

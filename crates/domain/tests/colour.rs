@@ -1,7 +1,10 @@
 //! Variants are sRGB: every variant of a picture with an ICC profile matches littleCMS's
 //! conversion of the same pixels to sRGB within 3 per channel, at the centre of each flat
 //! patch; a picture without a profile, or with one that cannot be used, keeps its numbers.
-//! The reference runs `scripts/colour-reference` (Pillow's ImageCms), installed on first use.
+//! The reference runs `scripts/colour-reference` (Pillow's ImageCms, relative colorimetric:
+//! see `scripts/lib/lcms_to_srgb.py`), installed on first use. Profiles: matrix/curves
+//! (Adobe RGB, Display P3), 16- and 8-bit v2 LUTs (`mft2`, `mft1`), a v4 `mAB ` LUT, one
+//! past 64 KiB (two APP2 segments in a JPEG), and grey; carried by PNG, JPEG, WebP and GIF.
 //!
 //! Each picture is checked twice: rendered losslessly (PNG), where only the colour
 //! conversion can move a pixel, within 3; and as published (lossy WebP), within 3 plus
@@ -78,34 +81,36 @@ fn assert_show(name: &str, variants: &Variants, expected: &[[u8; 3]], tolerance:
     }
 }
 
+/// Every kind of RGB profile (matrix/curves, v2 and v4 LUTs, one over 64 KiB), in every
+/// format that carries one.
 #[test]
-fn wide_gamut_and_lut_profiles_are_converted_to_srgb_as_littlecms_does() {
+fn every_rgb_profile_kind_in_every_format_is_converted_to_srgb_as_littlecms_does() {
     let pixels = patches(SIDE, false);
     for (name, icc) in [
         ("Adobe RGB (1998)", adobe_rgb_icc()),
         ("Display P3", display_p3_icc()),
-        ("a LUT (mft2) profile", lut_icc()),
+        ("a 16-bit LUT (mft2) profile", lut_icc()),
+        ("an 8-bit LUT (mft1) profile", lut8_icc()),
+        ("a v4 lutAtoB (mAB) profile", lut_atob_icc()),
+        ("Display P3 padded past 64 KiB", large_display_p3_icc()),
     ] {
         let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, false, &icc));
         assert_ne!(
             expected, PATCHES,
             "{name}: the conversion changes the numbers"
         );
-        assert_variants_show(
-            &format!("{name} PNG"),
-            png_with_icc(SIDE, &pixels, false, &icc),
-            ContentType::Png,
-            &expected,
-        );
-        assert_variants_show(
-            &format!("{name} JPEG"),
-            jpeg_with_icc(SIDE as u16, &pixels, &icc),
-            ContentType::Jpeg,
-            &expected,
-        );
+        for (format, upload) in [
+            (ContentType::Png, png_with_icc(SIDE, &pixels, false, &icc)),
+            (ContentType::Jpeg, jpeg_with_icc(SIDE as u16, &pixels, &icc)),
+            (ContentType::Webp, webp_with_icc(SIDE, &pixels, &icc)),
+            (ContentType::Gif, gif_with_icc(SIDE as u16, &pixels, &icc)),
+        ] {
+            assert_variants_show(&format!("{name} {format:?}"), upload, format, &expected);
+        }
     }
 }
 
+/// A grey profile, in the formats that store grey pixels.
 #[test]
 fn a_grey_profile_is_converted_to_srgb_as_littlecms_does() {
     let pixels = patches(SIDE, true);
@@ -117,6 +122,12 @@ fn a_grey_profile_is_converted_to_srgb_as_littlecms_does() {
         "grey PNG",
         png_with_icc(SIDE, &pixels, true, &icc),
         ContentType::Png,
+        &expected,
+    );
+    assert_variants_show(
+        "grey JPEG",
+        grey_jpeg_with_icc(SIDE as u16, &pixels, &icc),
+        ContentType::Jpeg,
         &expected,
     );
 }

@@ -76,6 +76,64 @@ pub fn grey_icc() -> Vec<u8> {
 /// An ICC v2 display profile whose only transform is a LUT: an `mft2` A2B0 with a gamma 2.2
 /// curve per channel into a 2×2×2 table of Adobe RGB's primaries (D50) to XYZ.
 pub fn lut_icc() -> Vec<u8> {
+    lut_profile(Lut::Sixteen)
+}
+
+/// The same transform as an 8-bit `mft1` LUT.
+pub fn lut8_icc() -> Vec<u8> {
+    lut_profile(Lut::Eight)
+}
+
+/// The same transform as an ICC v4 `mAB ` (lutAtoBType): A curves of gamma 2.2 into a
+/// 2×2×2 CLUT to XYZ, identity B curves.
+pub fn lut_atob_icc() -> Vec<u8> {
+    lut_profile(Lut::AtoB)
+}
+
+/// Display P3 with a private tag of 100 KB, so a JPEG carries it in two APP2 segments.
+pub fn large_display_p3_icc() -> Vec<u8> {
+    let profile = display_p3_icc();
+    let count = u32::from_be_bytes(profile[128..132].try_into().expect("tag count")) as usize;
+    let table_end = 132 + 12 * count;
+    let mut data = profile[table_end..].to_vec();
+    // Existing offsets move by the new table entry's 12 bytes.
+    let mut table = Vec::new();
+    for i in 0..count {
+        let entry = &profile[132 + 12 * i..144 + 12 * i];
+        let offset = u32::from_be_bytes(entry[4..8].try_into().expect("offset")) + 12;
+        table.extend_from_slice(&entry[..4]);
+        table.extend_from_slice(&offset.to_be_bytes());
+        table.extend_from_slice(&entry[8..12]);
+    }
+    while data.len() % 4 != 0 {
+        data.push(0);
+    }
+    let private_at = (table_end + 12 + data.len()) as u32;
+    let mut private = b"zzzz\0\0\0\0".to_vec();
+    private.extend((0..100_000u32).map(|i| (i % 251) as u8));
+    table.extend_from_slice(b"zzzz");
+    table.extend_from_slice(&private_at.to_be_bytes());
+    table.extend_from_slice(&(private.len() as u32).to_be_bytes());
+    data.extend_from_slice(&private);
+    let mut out = profile[..128].to_vec();
+    out.extend_from_slice(&((count + 1) as u32).to_be_bytes());
+    out.extend_from_slice(&table);
+    out.extend_from_slice(&data);
+    let size = out.len() as u32;
+    out[..4].copy_from_slice(&size.to_be_bytes());
+    // The profile ID (an MD5 over the profile) no longer holds: zero means "not computed".
+    out[84..100].fill(0);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lut {
+    Eight,
+    Sixteen,
+    AtoB,
+}
+
+fn lut_profile(kind: Lut) -> Vec<u8> {
     const PRIMARIES: [[f64; 3]; 3] = [
         [0.6097, 0.3111, 0.0195],
         [0.2053, 0.6257, 0.0609],
@@ -86,37 +144,91 @@ pub fn lut_icc() -> Vec<u8> {
         v.extend_from_slice(&((x * 65536.0).round() as i32).to_be_bytes())
     };
 
-    let mut lut = b"mft2\0\0\0\0".to_vec();
-    lut.extend_from_slice(&[3, 3, 2, 0]);
-    for i in 0..9 {
-        s15(&mut lut, if i % 4 == 0 { 1.0 } else { 0.0 });
-    }
-    be16(&mut lut, 256);
-    be16(&mut lut, 2);
-    for _ in 0..3 {
-        for i in 0..256 {
-            be16(
-                &mut lut,
-                ((i as f64 / 255.0).powf(2.2) * 65535.0).round() as u16,
-            );
-        }
-    }
-    // The first input varies slowest. XYZ in a lut16 is 0x8000 for 1.0.
-    for r in 0..2 {
-        for g in 0..2 {
-            for b in 0..2 {
-                let [red, green, blue] = PRIMARIES;
-                for ((x, y), z) in red.iter().zip(green).zip(blue) {
-                    let xyz = f64::from(r) * x + f64::from(g) * y + f64::from(b) * z;
-                    be16(&mut lut, (xyz * 32768.0).round() as u16);
+    let gamma = |i: usize, steps: usize| (i as f64 / (steps - 1) as f64).powf(2.2);
+    // The first input varies slowest. XYZ at 16 bits is 0x8000 for 1.0.
+    let grid = |out: &mut Vec<u8>, sample: &dyn Fn(&mut Vec<u8>, f64)| {
+        for r in 0..2 {
+            for g in 0..2 {
+                for b in 0..2 {
+                    let [red, green, blue] = PRIMARIES;
+                    for ((x, y), z) in red.iter().zip(green).zip(blue) {
+                        sample(out, f64::from(r) * x + f64::from(g) * y + f64::from(b) * z);
+                    }
                 }
             }
         }
-    }
-    for _ in 0..3 {
-        be16(&mut lut, 0);
-        be16(&mut lut, 65535);
-    }
+    };
+    let lut = match kind {
+        Lut::Sixteen | Lut::Eight => {
+            let eight = kind == Lut::Eight;
+            let mut lut = if eight {
+                b"mft1\0\0\0\0".to_vec()
+            } else {
+                b"mft2\0\0\0\0".to_vec()
+            };
+            lut.extend_from_slice(&[3, 3, 2, 0]);
+            for i in 0..9 {
+                s15(&mut lut, if i % 4 == 0 { 1.0 } else { 0.0 });
+            }
+            if eight {
+                for _ in 0..3 {
+                    lut.extend((0..256).map(|i| (gamma(i, 256) * 255.0).round() as u8));
+                }
+                // 8-bit PCS XYZ spans 0..2 (255 ≈ 1 + 32767/32768), so 1.0 is 127.5.
+                grid(&mut lut, &|v: &mut Vec<u8>, xyz: f64| {
+                    v.push((xyz * 127.5).round() as u8)
+                });
+                for _ in 0..3 {
+                    lut.extend((0..256).map(|i: u32| i as u8));
+                }
+            } else {
+                be16(&mut lut, 256);
+                be16(&mut lut, 2);
+                for _ in 0..3 {
+                    for i in 0..256 {
+                        be16(&mut lut, (gamma(i, 256) * 65535.0).round() as u16);
+                    }
+                }
+                grid(&mut lut, &|v: &mut Vec<u8>, xyz: f64| {
+                    v.extend_from_slice(&((xyz * 32768.0).round() as u16).to_be_bytes())
+                });
+                for _ in 0..3 {
+                    be16(&mut lut, 0);
+                    be16(&mut lut, 65535);
+                }
+            }
+            lut
+        }
+        Lut::AtoB => {
+            let identity = b"curv\0\0\0\0\0\0\0\0".to_vec();
+            let mut gamma_curve = b"curv\0\0\0\0\0\0\0\x01".to_vec();
+            gamma_curve.extend_from_slice(&[0x02, 0x33, 0, 0]); // 2.2 as u8Fixed8, padded
+            let b_curves = identity.repeat(3);
+            let a_curves = gamma_curve.repeat(3);
+            let mut clut = vec![2, 2, 2];
+            clut.extend_from_slice(&[0; 13]);
+            clut.extend_from_slice(&[2, 0, 0, 0]);
+            grid(&mut clut, &|v: &mut Vec<u8>, xyz: f64| {
+                v.extend_from_slice(&((xyz * 32768.0).round() as u16).to_be_bytes())
+            });
+            while clut.len() % 4 != 0 {
+                clut.push(0);
+            }
+            let header = 32;
+            let b_at = header;
+            let clut_at = b_at + b_curves.len();
+            let a_at = clut_at + clut.len();
+            let mut lut = b"mAB \0\0\0\0".to_vec();
+            lut.extend_from_slice(&[3, 3, 0, 0]);
+            for offset in [b_at, 0, 0, clut_at, a_at] {
+                lut.extend_from_slice(&(offset as u32).to_be_bytes());
+            }
+            lut.extend_from_slice(&b_curves);
+            lut.extend_from_slice(&clut);
+            lut.extend_from_slice(&a_curves);
+            lut
+        }
+    };
 
     let mut white = b"XYZ \0\0\0\0".to_vec();
     for x in [0.9642, 1.0, 0.8249] {
@@ -130,7 +242,12 @@ pub fn lut_icc() -> Vec<u8> {
 
     let tags: [(&[u8; 4], Vec<u8>); 3] = [(b"desc", desc), (b"wtpt", white), (b"A2B0", lut)];
     let mut header = vec![0u8; 128];
-    header[8..12].copy_from_slice(&0x0210_0000u32.to_be_bytes());
+    let version: u32 = if kind == Lut::AtoB {
+        0x0440_0000
+    } else {
+        0x0210_0000
+    };
+    header[8..12].copy_from_slice(&version.to_be_bytes());
     header[12..16].copy_from_slice(b"mntr");
     header[16..20].copy_from_slice(b"RGB ");
     header[20..24].copy_from_slice(b"XYZ ");
@@ -174,6 +291,69 @@ pub fn png_with_icc(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8>
     encoder
         .write_image(pixels, side, side, colour)
         .expect("png");
+    out
+}
+
+/// A lossless WebP (VP8X with an ICCP chunk) of RGB `pixels` carrying `icc`.
+pub fn webp_with_icc(side: u32, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
+    use img_parts::ImageICC;
+    let mut plain = Vec::new();
+    image_webp::WebPEncoder::new(&mut plain)
+        .encode(pixels, side, side, image_webp::ColorType::Rgb8)
+        .expect("webp");
+    let mut webp =
+        img_parts::webp::WebP::from_bytes(bytes::Bytes::from(plain)).expect("parse webp");
+    webp.set_icc_profile(Some(bytes::Bytes::from(icc.to_vec())));
+    webp.encoder().bytes().to_vec()
+}
+
+/// A GIF of RGB `pixels` (at most 256 colours) carrying `icc` in an ICCRGBG1012
+/// application extension before the frame.
+pub fn gif_with_icc(side: u16, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
+    let mut palette: Vec<[u8; 3]> = Vec::new();
+    let indexed: Vec<u8> = pixels
+        .chunks_exact(3)
+        .map(|px| {
+            let colour = [px[0], px[1], px[2]];
+            let at = palette
+                .iter()
+                .position(|c| *c == colour)
+                .unwrap_or_else(|| {
+                    palette.push(colour);
+                    palette.len() - 1
+                });
+            u8::try_from(at).expect("at most 256 colours")
+        })
+        .collect();
+    palette.resize(256, [0, 0, 0]);
+    let flat: Vec<u8> = palette.concat();
+    let mut out = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut out, side, side, &flat).expect("gif");
+        let frame = gif::Frame::from_indexed_pixels(side, side, indexed, None);
+        encoder.write_frame(&frame).expect("frame");
+    }
+    // Header (6), screen descriptor (7), the 256-colour table (768): then the extension.
+    let at = 13 + 768;
+    let mut extension = vec![0x21, 0xFF, 11];
+    extension.extend_from_slice(b"ICCRGBG1012");
+    for block in icc.chunks(255) {
+        extension.push(block.len() as u8);
+        extension.extend_from_slice(block);
+    }
+    extension.push(0);
+    out.splice(at..at, extension);
+    out
+}
+
+/// A JPEG (quality 100) of grey `pixels` carrying `icc` in APP2.
+pub fn grey_jpeg_with_icc(side: u16, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 100);
+    encoder.add_icc_profile(icc).expect("APP2");
+    encoder
+        .encode(pixels, side, side, jpeg_encoder::ColorType::Luma)
+        .expect("jpeg");
     out
 }
 
