@@ -105,7 +105,7 @@ pub fn large_display_p3_icc() -> Vec<u8> {
         table.extend_from_slice(&offset.to_be_bytes());
         table.extend_from_slice(&entry[8..12]);
     }
-    while data.len() % 4 != 0 {
+    while !data.len().is_multiple_of(4) {
         data.push(0);
     }
     let private_at = (table_end + 12 + data.len()) as u32;
@@ -211,7 +211,7 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
             grid(&mut clut, &|v: &mut Vec<u8>, xyz: f64| {
                 v.extend_from_slice(&((xyz * 32768.0).round() as u16).to_be_bytes())
             });
-            while clut.len() % 4 != 0 {
+            while !clut.len().is_multiple_of(4) {
                 clut.push(0);
             }
             let header = 32;
@@ -266,7 +266,7 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
         table.extend_from_slice(&(offset as u32).to_be_bytes());
         table.extend_from_slice(&(body.len() as u32).to_be_bytes());
         data.extend_from_slice(body);
-        while data.len() % 4 != 0 {
+        while !data.len().is_multiple_of(4) {
             data.push(0);
         }
         offset = 128 + 4 + 12 * tags.len() + data.len();

@@ -124,7 +124,7 @@ fn webp(w: u32, h: u32) -> Vec<u8> {
     let mut out = b"RIFF\0\0\0\0WEBPVP8L".to_vec();
     out.extend_from_slice(&(data.len() as u32).to_le_bytes());
     out.extend_from_slice(&data);
-    if data.len() % 2 == 1 {
+    if !data.len().is_multiple_of(2) {
         out.push(0);
     }
     let riff = (out.len() - 8) as u32;
