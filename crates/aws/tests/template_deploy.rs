@@ -533,3 +533,43 @@ fn every_route_has_its_own_throttle_within_a_new_accounts_concurrency() {
         "{concurrency:.1} concurrent executions"
     );
 }
+
+/// Only rendered variants are served: CloudFront routes `/avatars/*` alone to the uploads
+/// bucket, and the bucket policy lets it read `avatars/*` alone, so neither an original
+/// (`originals/`) nor an upload (`incoming/`) has a public path.
+#[test]
+fn no_public_path_reaches_an_original_or_an_upload() {
+    let template = template();
+    let to_uploads: Vec<String> = behaviours(&template)
+        .into_iter()
+        .filter(|b| b["TargetOriginId"] == "uploads")
+        .map(|b| b["PathPattern"].as_str().expect("pattern").to_string())
+        .collect();
+    assert_eq!(to_uploads, ["/avatars/*"]);
+    let config = &template["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
+    assert_eq!(config["DefaultCacheBehavior"]["TargetOriginId"], "site");
+    for path in ["/originals/ada/x.png", "/incoming/x.png"] {
+        let behaviour = behaviour_for(&template, path);
+        assert!(
+            behaviour.is_none_or(|b| b["TargetOriginId"] != "uploads"),
+            "{path}"
+        );
+    }
+
+    let statements =
+        template["Resources"]["UploadsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+            .as_sequence()
+            .expect("statements")
+            .clone();
+    let allowed: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
+    assert_eq!(allowed.len(), 1, "one grant: CloudFront reading avatars");
+    let grant = allowed[0];
+    assert_eq!(grant["Principal"]["Service"], "cloudfront.amazonaws.com");
+    assert_eq!(grant["Action"], "s3:GetObject");
+    let (tag, resource) = intrinsic(&grant["Resource"]).expect("!Sub");
+    assert_eq!(tag, "Sub");
+    assert_eq!(resource.as_str(), Some("${UploadsBucket.Arn}/avatars/*"));
+}
