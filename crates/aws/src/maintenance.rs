@@ -76,10 +76,8 @@ pub struct Found {
 
 /// The bucket and table of one stack, with the caller's credentials.
 pub struct Mover {
-    s3: aws_sdk_s3::Client,
     objects: S3Objects,
     dynamodb: aws_sdk_dynamodb::Client,
-    bucket: String,
     table: String,
 }
 
@@ -91,16 +89,9 @@ impl Mover {
         s3_endpoint: Option<&str>,
         dynamodb_endpoint: Option<&str>,
     ) -> Self {
-        let bucket = bucket.into();
-        let mut s3 = aws_sdk_s3::config::Builder::from(config);
-        if let Some(endpoint) = s3_endpoint {
-            s3 = s3.endpoint_url(endpoint).force_path_style(true);
-        }
         Self {
-            s3: aws_sdk_s3::Client::from_conf(s3.build()),
-            objects: S3Objects::new(config, bucket.clone(), s3_endpoint),
+            objects: S3Objects::new(config, bucket, s3_endpoint),
             dynamodb: crate::adapters::dynamodb_client(config, dynamodb_endpoint),
-            bucket,
             table: table.into(),
         }
     }
@@ -273,14 +264,8 @@ impl Mover {
     }
 
     async fn read(&self, key: &str) -> Result<Bytes, MoveError> {
-        let output = match self
-            .s3
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        let (s3, bucket) = self.objects.client();
+        let output = match s3.get_object().bucket(bucket).key(key).send().await {
             Ok(output) => output,
             Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
                 return Err(MoveError::OriginalMissing(key.to_string()));
@@ -303,14 +288,7 @@ impl Mover {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.s3
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+        self.objects.delete(key).await
     }
 
     async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {

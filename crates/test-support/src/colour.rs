@@ -335,14 +335,10 @@ pub fn gif_with_icc(side: u16, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
     }
     // Header (6), screen descriptor (7), the 256-colour table (768): then the extension.
     let at = 13 + 768;
-    let mut extension = vec![0x21, 0xFF, 11];
-    extension.extend_from_slice(b"ICCRGBG1012");
-    for block in icc.chunks(255) {
-        extension.push(block.len() as u8);
-        extension.extend_from_slice(block);
-    }
-    extension.push(0);
-    out.splice(at..at, extension);
+    out.splice(
+        at..at,
+        crate::images::gif_application_extension(b"ICCRGBG1012", icc),
+    );
     out
 }
 

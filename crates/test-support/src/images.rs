@@ -220,16 +220,25 @@ pub fn gif_with_metadata(w: u16, h: u16) -> Vec<u8> {
     ext.push(comment.len() as u8);
     ext.extend_from_slice(comment);
     ext.push(0);
-    ext.extend_from_slice(&[0x21, 0xFF, 11]);
-    ext.extend_from_slice(b"XMP DataXMP");
-    let xmp = XMP_PACKET.as_bytes();
-    for chunk in xmp.chunks(255) {
-        ext.push(chunk.len() as u8);
-        ext.extend_from_slice(chunk);
-    }
-    ext.push(0);
+    ext.extend_from_slice(&gif_application_extension(
+        b"XMP DataXMP",
+        XMP_PACKET.as_bytes(),
+    ));
     out.splice(at..at, ext);
     out
+}
+
+/// A GIF application extension: `id` (identifier and authentication code), then `data`
+/// in sub-blocks of up to 255 bytes, then the terminator.
+pub fn gif_application_extension(id: &[u8; 11], data: &[u8]) -> Vec<u8> {
+    let mut extension = vec![0x21, 0xFF, 11];
+    extension.extend_from_slice(id);
+    for block in data.chunks(255) {
+        extension.push(block.len() as u8);
+        extension.extend_from_slice(block);
+    }
+    extension.push(0);
+    extension
 }
 
 /// Just a PNG signature and IHDR declaring the given size (no pixel data).

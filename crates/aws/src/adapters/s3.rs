@@ -31,6 +31,11 @@ impl S3Objects {
         }
     }
 
+    /// For the one-off maintenance commands, which read objects no port names.
+    pub(crate) fn client(&self) -> (&Client, &str) {
+        (&self.client, &self.bucket)
+    }
+
     /// An avatar object: immutable under its unique key, so cached for a year.
     async fn put(&self, key: &str, body: Bytes, mime: &str) -> Result<(), StoreError> {
         self.client
@@ -46,7 +51,8 @@ impl S3Objects {
         Ok(())
     }
 
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+    /// One object, by key (a key that does not exist is no error).
+    pub(crate) async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.client
             .delete_object()
             .bucket(&self.bucket)
