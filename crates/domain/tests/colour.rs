@@ -20,8 +20,10 @@ use test_support::variant_images::{decode, sample};
 const SIDE: u32 = 600;
 /// littleCMS against moxcms, 8-bit in and out.
 const TOLERANCE: u8 = 3;
-/// Lossy WebP's own error on a flat, saturated 16 px patch of the 64 px variant.
-const WEBP_ERROR: u8 = 5;
+/// Lossy WebP's own error on a flat, saturated 16 px patch of the 64 px variant, at the
+/// quality a flat picture gets (its PSNR matched to JPEG q80's, not quality 85); the
+/// conversion itself is held to [`TOLERANCE`] by the lossless leg.
+const WEBP_ERROR: u8 = 10;
 
 /// The colour at the centre of each patch of a `SIDE`-long packed RGB picture.
 fn patch_colours(rgb: &[u8]) -> Vec<[u8; 3]> {

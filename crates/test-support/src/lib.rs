@@ -20,6 +20,7 @@ pub mod store_faults;
 pub mod template;
 pub mod unread_bytes;
 pub mod variant_images;
+pub mod variant_quality;
 
 pub use stack::{
     ACCESS_KEY, BUCKET, PAGE_ORIGIN, REGION, SECRET_KEY, TABLE, TestStack, USER_POOL,

@@ -160,3 +160,30 @@ pub fn is_bare_lossy_webp(bytes: &[u8]) -> bool {
     let chunks = webp_chunks(bytes);
     chunks == ["VP8 "] || chunks == ["VP8X", "ALPH", "VP8 "]
 }
+
+/// A variant as published: a WebP whose chunks are only pixels — lossy (`VP8 `, with
+/// `VP8X` + `ALPH` for a picture with transparency) or lossless (`VP8L`, alpha included)
+/// — and no metadata chunk at all.
+pub fn is_bare_webp(bytes: &[u8]) -> bool {
+    is_bare_lossy_webp(bytes) || webp_chunks(bytes) == ["VP8L"]
+}
+
+/// A `side`×`side` photo-like RGBA PNG (shading and grain) whose left half is fully
+/// transparent.
+pub fn half_transparent_photo_png(side: u32) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut pixels = Vec::with_capacity((side * side * 4) as usize);
+    for y in 0..side {
+        for x in 0..side {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let grain = (state >> 59) as u8;
+            let alpha = if x < side / 2 { 0 } else { 255 };
+            let r = (120 + x * 100 / side) as u8 + grain;
+            let g = (60 + y * 120 / side) as u8 + grain;
+            pixels.extend_from_slice(&[r, g, 90 + grain, alpha]);
+        }
+    }
+    png(side, side, &pixels, image::ExtendedColorType::Rgba8)
+}

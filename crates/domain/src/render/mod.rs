@@ -2,9 +2,10 @@
 //! once with limits (a JPEG shrunk while decoding to no less than the largest size needs),
 //! the chosen square of the upright picture resized to each size (largest first, each from
 //! the one before), converted to sRGB from the upload's ICC profile, turned upright, then
-//! encoded as lossy WebP — so they carry no metadata by construction. docs/design.md,
-//! "Square variants", has the choices.
+//! encoded as WebP, lossy or lossless as the picture needs (`choice`) — so they carry no
+//! metadata by construction. docs/design.md, "Square variants", has the choices.
 
+mod choice;
 mod colour;
 mod decode;
 mod encode;
@@ -130,6 +131,7 @@ pub fn render_with(
         VariantFormat::Jpeg if transparent => VariantFormat::Png,
         other => other,
     };
+    let plan = choice::plan(&squares, transparent);
     let images = squares
         .into_iter()
         .map(|square| {
@@ -137,7 +139,7 @@ pub fn render_with(
             let upright = orient::upright(square, orientation)?;
             Ok(Variant {
                 size,
-                bytes: encode::encode(upright, format, transparent)?,
+                bytes: encode::encode(upright, format, transparent, plan)?,
             })
         })
         .collect::<Result<_, RenderError>>()?;
@@ -179,5 +181,7 @@ fn has_transparency(square: &Image<'_>) -> bool {
     square.buffer().chunks_exact(4).any(|px| px[3] != u8::MAX)
 }
 
+#[cfg(test)]
+mod bytes_tests;
 #[cfg(test)]
 mod tests;

@@ -8,13 +8,13 @@ fn render(bytes: &[u8], content_type: ContentType, crop: Option<Crop>) -> Varian
     render_variants(bytes, content_type, crop).expect("renders")
 }
 
-/// Every size, exactly square, in the order rendered, each a bare lossy WebP; each decoded.
+/// Every size, exactly square, in the order rendered, each a bare WebP; each decoded.
 fn decoded(variants: &Variants) -> Vec<DynamicImage> {
     let sizes: Vec<u32> = variants.images.iter().map(|v| v.size).collect();
     assert_eq!(sizes, VARIANT_SIZES);
     assert_eq!(variants.format, VariantFormat::Webp);
     for v in &variants.images {
-        assert!(is_bare_lossy_webp(&v.bytes), "{:?}", webp_chunks(&v.bytes));
+        assert!(is_bare_webp(&v.bytes), "{:?}", webp_chunks(&v.bytes));
     }
     variants
         .images
@@ -93,13 +93,26 @@ fn crops_are_checked_against_the_upright_size() {
 
 #[test]
 fn transparency_is_kept() {
-    let variants = render(&half_transparent_png(300), ContentType::Png, None);
-    for (v, image) in variants.images.iter().zip(decoded(&variants)) {
-        assert_eq!(webp_chunks(&v.bytes), ["VP8X", "ALPH", "VP8 "]);
-        assert_eq!(sample(&image, 0.05, 0.5).0[3], 0, "left stays transparent");
-        let right = sample(&image, 0.95, 0.5);
-        assert_eq!(right.0[3], 255);
-        assert!(near(right, RED));
+    // A flat picture (a logo) is lossless, alpha included; a photo keeps a lossy picture
+    // beside a (losslessly compressed) alpha plane.
+    for (picture, chunks, right_colour) in [
+        (half_transparent_png(300), vec!["VP8L"], Some(RED)),
+        (
+            half_transparent_photo_png(300),
+            vec!["VP8X", "ALPH", "VP8 "],
+            None,
+        ),
+    ] {
+        let variants = render(&picture, ContentType::Png, None);
+        for (v, image) in variants.images.iter().zip(decoded(&variants)) {
+            assert_eq!(webp_chunks(&v.bytes), chunks);
+            assert_eq!(sample(&image, 0.05, 0.5).0[3], 0, "left stays transparent");
+            let right = sample(&image, 0.95, 0.5);
+            assert_eq!(right.0[3], 255);
+            if let Some(colour) = right_colour {
+                assert!(near(right, colour));
+            }
+        }
     }
 }
 
@@ -135,7 +148,7 @@ fn variants_carry_no_metadata() {
         "a profile to drop"
     );
     for v in render(&clean.bytes, ContentType::Jpeg, None).images {
-        assert!(is_bare_lossy_webp(&v.bytes), "no EXIF, ICCP or XMP chunk");
+        assert!(is_bare_webp(&v.bytes), "no EXIF, ICCP or XMP chunk");
         assert!(test_support::images::leaks(&v.bytes).is_empty());
     }
 }

@@ -1,5 +1,6 @@
-//! Lossy WebP through libwebp's advanced API: the one encoder that gives every variant,
-//! photo or logo, alpha and about half a JPEG's bytes at the same PSNR, in a few
+//! WebP through libwebp's advanced API: lossy (VP8, with a losslessly compressed alpha
+//! plane when there is one) or lossless (VP8L). The one encoder that gives every variant,
+//! photo or logo, alpha and fewer bytes than JPEG or PNG at the same quality, in a few
 //! milliseconds (docs/design.md, "Square variants", has the measurements behind it).
 //!
 //! The unsafe code is confined here: libwebp reads the caller's pixel buffer and writes
@@ -13,13 +14,16 @@ use libwebp_sys as sys;
 /// The encoder's settings for a variant.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
-    /// libwebp's quality, 0–100.
+    /// libwebp's quality, 0–100; for lossless, how hard it tries to compress.
     pub quality: f32,
     /// libwebp's effort, 0 (fastest) – 6 (smallest).
     pub method: c_int,
+    /// VP8L instead of VP8: every pixel kept exactly, except the colour under fully
+    /// transparent ones, which nobody sees.
+    pub lossless: bool,
 }
 
-/// Encodes `pixels` (`side`×`side`, 3 or 4 bytes a pixel, rows packed) as a lossy WebP; with
+/// Encodes `pixels` (`side`×`side`, 3 or 4 bytes a pixel, rows packed) as a WebP; with
 /// 4 channels the alpha plane is kept (losslessly compressed, as libwebp does).
 pub fn encode(
     pixels: &[u8],
@@ -49,7 +53,8 @@ pub fn encode(
     }
     // SAFETY: initialised just above.
     let mut picture = unsafe { picture.assume_init() };
-    picture.use_argb = 0;
+    // Lossless codes ARGB; lossy converts to YUV 4:2:0 while importing.
+    picture.use_argb = c_int::from(settings.lossless);
     picture.width = side_c;
     picture.height = side_c;
 
@@ -100,5 +105,6 @@ fn config(settings: Settings) -> Result<sys::WebPConfig, String> {
     // SAFETY: initialised just above.
     let mut config = unsafe { config.assume_init() };
     config.method = settings.method;
+    config.lossless = c_int::from(settings.lossless);
     Ok(config)
 }

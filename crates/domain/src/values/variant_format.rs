@@ -2,9 +2,10 @@
 /// from the one before it).
 pub const VARIANT_SIZES: [u32; 4] = [512, 256, 128, 64];
 
-/// How an avatar's square variants are encoded: lossy WebP with alpha for every picture
-/// published now; avatars published before have JPEG (opaque) or PNG (transparent)
-/// variants, still served and deleted (docs/design.md, "Square variants").
+/// How an avatar's square variants are encoded: WebP with alpha (lossy or lossless, as the
+/// picture needs) for every picture published now; avatars published before have JPEG
+/// (opaque) or PNG (transparent) variants, still served and deleted (docs/design.md,
+/// "Square variants").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VariantFormat {
     Jpeg,
