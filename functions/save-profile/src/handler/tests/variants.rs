@@ -88,32 +88,48 @@ async fn the_chosen_square_is_published_at_every_size() {
     );
 }
 
+/// A logo (flat colours) is published lossless, a photo lossy with an alpha plane; both
+/// keep their transparent pixels transparent.
 #[tokio::test]
 async fn a_transparent_picture_keeps_its_alpha_in_webp_variants() {
-    let h = Harness::start().await;
-    let upload = h
-        .upload("png", variant_images::half_transparent_png(100))
-        .await;
-    let (status, body) = h
-        .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": upload}))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let url = body["avatarVariants"]["64"].as_str().unwrap();
-    assert!(url.ends_with("-64.webp"), "{url}");
-    let (bytes, content_type, _) = h.stack.get(&url[1..]).await.unwrap();
-    assert_eq!(content_type.as_deref(), Some("image/webp"));
-    assert_eq!(
-        variant_images::webp_chunks(&bytes),
-        ["VP8X", "ALPH", "VP8 "]
-    );
-    let image = variant_images::decode(&bytes);
-    assert_eq!(variant_images::sample(&image, 0.05, 0.5).0[3], 0);
-    assert_eq!(
-        h.stack.item("ada").await.unwrap()["avatarVariantFormat"]
-            .as_s()
-            .unwrap(),
-        "webp"
-    );
+    for (name, picture, chunks) in [
+        (
+            "flat",
+            variant_images::half_transparent_png(100),
+            &["VP8L"][..],
+        ),
+        (
+            "photo",
+            variant_images::half_transparent_photo_png(300),
+            &["VP8X", "ALPH", "VP8 "][..],
+        ),
+    ] {
+        let h = Harness::start().await;
+        let upload = h.upload("png", picture).await;
+        let (status, body) = h
+            .save(json!({"username": "ada", "fullName": "Ada", "avatarKey": upload}))
+            .await;
+        assert_eq!(status, 201, "{name}: {body}");
+        let url = body["avatarVariants"]["64"].as_str().unwrap();
+        assert!(url.ends_with("-64.webp"), "{name}: {url}");
+        let (bytes, content_type, _) = h.stack.get(&url[1..]).await.unwrap();
+        assert_eq!(content_type.as_deref(), Some("image/webp"), "{name}");
+        assert_eq!(variant_images::webp_chunks(&bytes), chunks, "{name}");
+        let image = variant_images::decode(&bytes);
+        assert_eq!(variant_images::sample(&image, 0.05, 0.5).0[3], 0, "{name}");
+        assert_eq!(
+            variant_images::sample(&image, 0.95, 0.5).0[3],
+            255,
+            "{name}"
+        );
+        assert_eq!(
+            h.stack.item("ada").await.unwrap()["avatarVariantFormat"]
+                .as_s()
+                .unwrap(),
+            "webp",
+            "{name}"
+        );
+    }
 }
 
 #[tokio::test]
