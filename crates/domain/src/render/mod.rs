@@ -8,6 +8,7 @@
 mod colour;
 mod decode;
 mod encode;
+mod jpeg;
 mod orient;
 mod webp;
 
