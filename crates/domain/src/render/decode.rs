@@ -1,11 +1,10 @@
 use std::io::Cursor;
 
 use image::{
-    DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage,
-    metadata::Orientation,
+    DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, metadata::Orientation,
 };
 
-use super::RenderError;
+use super::{RenderError, jpeg};
 use crate::avatar::MAX_SIDE_PX;
 use crate::values::ContentType;
 
@@ -23,8 +22,9 @@ pub struct Picture<'a> {
 }
 
 enum Decoder<'a> {
-    /// A JPEG of 8-bit YCbCr, RGB or grey: decoded with DCT scaling (shrink-on-load).
-    Jpeg(Box<jpeg_decoder::Decoder<&'a [u8]>>),
+    /// A JPEG of 8-bit YCbCr, RGB or grey (`components` 3 or 1): decoded by libjpeg-turbo
+    /// with DCT scaling (shrink-on-load).
+    Jpeg { bytes: &'a [u8], components: u32 },
     /// Everything else, decoded whole by `image`.
     Whole(Box<dyn ImageDecoder + 'a>),
 }
@@ -51,9 +51,7 @@ impl<'a> Picture<'a> {
         {
             return Ok(picture);
         }
-        let mut reader = ImageReader::with_format(Cursor::new(bytes), format(content_type));
-        reader.limits(limits());
-        let mut decoder = reader.into_decoder().map_err(undecodable)?;
+        let mut decoder = whole_decoder(bytes, content_type)?;
         // Cleaning kept a JPEG's or a PNG's EXIF orientation, alone; WebP and GIF carry
         // none.
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -61,7 +59,7 @@ impl<'a> Picture<'a> {
         let icc = decoder.icc_profile().ok().flatten();
         let raw = decoder.dimensions();
         Ok(Self {
-            decoder: Decoder::Whole(Box::new(decoder)),
+            decoder: Decoder::Whole(decoder),
             orientation,
             raw,
             icc,
@@ -69,17 +67,19 @@ impl<'a> Picture<'a> {
     }
 
     /// A JPEG that can be shrunk on load; `None` sends it to the whole decode (CMYK,
-    /// 16-bit grey, or a header jpeg-decoder refuses, which then fails there).
+    /// 16-bit grey, or a header jpeg-decoder refuses, which then fails there). Only the
+    /// header is read here, by `jpeg-decoder` (sizes, EXIF orientation, ICC profile).
     fn open_jpeg(bytes: &'a [u8]) -> Option<Self> {
         let mut decoder = jpeg_decoder::Decoder::new(bytes);
         decoder.set_max_decoding_buffer_size(MAX_DECODE_BYTES as usize);
         decoder.read_info().ok()?;
         let info = decoder.info()?;
-        if !matches!(
-            info.pixel_format,
-            jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
-        ) || usize::from(info.width.max(info.height)) > MAX_SIDE_PX
-        {
+        let components = match info.pixel_format {
+            jpeg_decoder::PixelFormat::RGB24 => 3,
+            jpeg_decoder::PixelFormat::L8 => 1,
+            _ => return None,
+        };
+        if usize::from(info.width.max(info.height)) > MAX_SIDE_PX {
             return None;
         }
         let orientation = decoder
@@ -88,7 +88,7 @@ impl<'a> Picture<'a> {
             .unwrap_or(Orientation::NoTransforms);
         let icc = decoder.icc_profile();
         Some(Self {
-            decoder: Decoder::Jpeg(Box::new(decoder)),
+            decoder: Decoder::Jpeg { bytes, components },
             orientation,
             raw: (info.width.into(), info.height.into()),
             icc,
@@ -123,29 +123,18 @@ impl<'a> Picture<'a> {
     /// 1/4 and 1/8 that keeps `square` at least `largest` pixels long.
     pub fn decode(self, square: Square, largest: u32) -> Result<Decoded, RenderError> {
         match self.decoder {
-            Decoder::Jpeg(mut decoder) => {
+            Decoder::Jpeg { bytes, components } => {
                 let shrink = shrink_factor(square.side, largest);
                 let (w, h) = self.raw;
-                if shrink > 1 {
-                    let scaled = |n: u32| u16::try_from(n.div_ceil(shrink)).unwrap_or(u16::MAX);
-                    decoder
-                        .scale(scaled(w), scaled(h))
-                        .map_err(jpeg_undecodable)?;
+                // libjpeg has no allocation limit of its own: a picture whose worst case
+                // would not fit goes to the whole decode, which has one.
+                if jpeg::worst_case_bytes(w, h, components, shrink) > MAX_DECODE_BYTES {
+                    let decoder = whole_decoder(bytes, ContentType::Jpeg)?;
+                    return decode_whole(decoder, square);
                 }
-                let pixels = decoder.decode().map_err(jpeg_undecodable)?;
-                let info = decoder
-                    .info()
-                    .ok_or_else(|| RenderError::Undecodable("no JPEG frame".into()))?;
-                let (w, h) = (u32::from(info.width), u32::from(info.height));
-                if w != self.raw.0.div_ceil(shrink) {
-                    return Err(RenderError::Undecodable("unexpected JPEG scale".into()));
-                }
-                let image = match info.pixel_format {
-                    jpeg_decoder::PixelFormat::L8 => GrayImage::from_raw(w, h, pixels)
-                        .map(|g| DynamicImage::ImageLuma8(g).into_rgb8()),
-                    _ => RgbImage::from_raw(w, h, pixels),
-                }
-                .ok_or_else(|| RenderError::Undecodable("short JPEG pixel buffer".into()))?;
+                let (pixels, w, h) = jpeg::decode_scaled(bytes, shrink, self.raw)?;
+                let image = RgbImage::from_raw(w, h, pixels)
+                    .ok_or_else(|| RenderError::Undecodable("short JPEG pixel buffer".into()))?;
                 let square = Square {
                     left: square.left / shrink,
                     top: square.top / shrink,
@@ -156,19 +145,32 @@ impl<'a> Picture<'a> {
                     square,
                 })
             }
-            Decoder::Whole(decoder) => {
-                let image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
-                let image = match image {
-                    DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => image,
-                    other if other.color().has_alpha() => {
-                        DynamicImage::ImageRgba8(other.into_rgba8())
-                    }
-                    other => DynamicImage::ImageRgb8(other.into_rgb8()),
-                };
-                Ok(Decoded { image, square })
-            }
+            Decoder::Whole(decoder) => decode_whole(decoder, square),
         }
     }
+}
+
+/// `image`'s decoder for `bytes`, with the limits.
+fn whole_decoder<'a>(
+    bytes: &'a [u8],
+    content_type: ContentType,
+) -> Result<Box<dyn ImageDecoder + 'a>, RenderError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format(content_type));
+    reader.limits(limits());
+    Ok(Box::new(reader.into_decoder().map_err(undecodable)?))
+}
+
+fn decode_whole(
+    decoder: Box<dyn ImageDecoder + '_>,
+    square: Square,
+) -> Result<Decoded, RenderError> {
+    let image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+    let image = match image {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => image,
+        other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.into_rgba8()),
+        other => DynamicImage::ImageRgb8(other.into_rgb8()),
+    };
+    Ok(Decoded { image, square })
 }
 
 /// The largest of 8, 4 and 2 that leaves `side / factor` at least `largest`, else 1.
@@ -207,9 +209,5 @@ fn format(content_type: ContentType) -> ImageFormat {
 }
 
 fn undecodable(err: image::ImageError) -> RenderError {
-    RenderError::Undecodable(err.to_string())
-}
-
-fn jpeg_undecodable(err: jpeg_decoder::Error) -> RenderError {
     RenderError::Undecodable(err.to_string())
 }

@@ -9,6 +9,7 @@ mod choice;
 mod colour;
 mod decode;
 mod encode;
+mod jpeg;
 mod orient;
 mod webp;
 

@@ -1,0 +1,216 @@
+//! A JPEG's pixels shrunk while decoding, by libjpeg-turbo (as in mozjpeg, the `mozjpeg`
+//! crate building its C with `cc`): the decoder libvips and so sharp use, whose Huffman
+//! decoding is a third faster than `jpeg-decoder`'s and whose DCT scaling produces the
+//! 1/2, 1/4 or 1/8 picture straight from the coefficients. docs/design.md, "Square
+//! variants", has the measurements behind the choice.
+//!
+//! libjpeg reports a fatal error by calling back into Rust, which unwinds out of the C
+//! (built with `-fexceptions` for that); the unwind is caught here and becomes an error, so
+//! a corrupt JPEG is a [`RenderError`], never an abort. Its warnings (corrupt entropy data
+//! it can step over, a missing end marker) are ignored, as libjpeg's own tools and
+//! browsers do: the picture is drawn as far as it decodes.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use mozjpeg::{ColorSpace, Decompress, NO_MARKERS};
+
+use super::RenderError;
+
+/// What libjpeg may need for a `width`×`height` JPEG of `components` components decoded
+/// at 1/`shrink`: at worst (a progressive JPEG, or a sequential one whose components come
+/// in separate scans) every coefficient of the picture, 64 of 2 bytes for each 8×8 block,
+/// with each component padded to the largest MCU (32 px for sampling factors of 4), plus
+/// the RGB output.
+pub fn worst_case_bytes(width: u32, height: u32, components: u32, shrink: u32) -> u64 {
+    let blocks = |n: u32| u64::from(n.div_ceil(32) * 4);
+    let coefficients = u64::from(components) * blocks(width) * blocks(height) * 64 * 2;
+    let output = u64::from(width.div_ceil(shrink)) * u64::from(height.div_ceil(shrink)) * 3;
+    coefficients + output
+}
+
+/// The whole picture shrunk by `shrink` (1, 2, 4 or 8) as packed 8-bit RGB rows, with its
+/// width and height. `expected` is the stored size as the header was read before; a
+/// picture libjpeg reads as another size, or in another colour space than YCbCr, RGB or
+/// grey, is refused.
+pub fn decode_scaled(
+    bytes: &[u8],
+    shrink: u32,
+    expected: (u32, u32),
+) -> Result<(Vec<u8>, u32, u32), RenderError> {
+    let numerator = match shrink {
+        1 => 8,
+        2 => 4,
+        4 => 2,
+        8 => 1,
+        _ => return Err(RenderError::Undecodable("unsupported JPEG scale".into())),
+    };
+    // Everything libjpeg does runs inside: its errors unwind to here.
+    let decoded = catch_unwind(AssertUnwindSafe(|| -> Result<_, String> {
+        let mut decoder = Decompress::with_markers(NO_MARKERS)
+            .from_mem(bytes)
+            .map_err(|e| e.to_string())?;
+        if !matches!(
+            decoder.color_space(),
+            ColorSpace::JCS_YCbCr | ColorSpace::JCS_RGB | ColorSpace::JCS_GRAYSCALE
+        ) {
+            return Err("not a YCbCr, RGB or grey JPEG".into());
+        }
+        let (w, h) = decoder.size();
+        if (u32::try_from(w).ok(), u32::try_from(h).ok()) != (Some(expected.0), Some(expected.1)) {
+            return Err("the JPEG's frame does not match its header".into());
+        }
+        decoder.scale(numerator);
+        let mut started = decoder.rgb().map_err(|e| e.to_string())?;
+        let (w, h) = (started.width(), started.height());
+        let pixels: Vec<u8> = started.read_scanlines().map_err(|e| e.to_string())?;
+        started.finish().map_err(|e| e.to_string())?;
+        Ok((pixels, w, h))
+    }));
+    let (pixels, w, h) = match decoded {
+        Ok(result) => result.map_err(RenderError::Undecodable)?,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                .unwrap_or_else(|| "libjpeg failed".into());
+            return Err(RenderError::Undecodable(message));
+        }
+    };
+    let (w, h) = (
+        u32::try_from(w).map_err(|_| too_large())?,
+        u32::try_from(h).map_err(|_| too_large())?,
+    );
+    if (w, h) != (expected.0.div_ceil(shrink), expected.1.div_ceil(shrink))
+        || pixels.len() as u64 != u64::from(w) * u64::from(h) * 3
+    {
+        return Err(RenderError::Undecodable("unexpected JPEG scale".into()));
+    }
+    Ok((pixels, w, h))
+}
+
+fn too_large() -> RenderError {
+    RenderError::Undecodable("JPEG too large".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::decode::MAX_DECODE_BYTES;
+    use crate::render::{RenderError, render_variants};
+    use crate::values::ContentType;
+    use test_support::bench_images::photo_jpeg;
+
+    /// Where the segment of `marker` starts (its 0xFF), in a JPEG as jpeg-encoder writes it.
+    fn segment(jpeg: &[u8], marker: u8) -> usize {
+        jpeg.windows(2)
+            .position(|w| w == [0xFF, marker])
+            .expect("the marker")
+    }
+
+    /// The same picture with its first scan naming Huffman tables it never defined.
+    fn undefined_huffman_tables(jpeg: &[u8]) -> Vec<u8> {
+        let mut bad = jpeg.to_vec();
+        let sos = segment(jpeg, 0xDA);
+        let components = usize::from(bad[sos + 4]);
+        for c in 0..components {
+            bad[sos + 6 + 2 * c] = 0x33;
+        }
+        bad
+    }
+
+    /// The same picture with its frame naming a quantisation table it never defined.
+    fn undefined_quantisation_table(jpeg: &[u8]) -> Vec<u8> {
+        let mut bad = jpeg.to_vec();
+        let sof = segment(jpeg, 0xC0);
+        bad[sof + 10 + 2] = 3;
+        bad
+    }
+
+    fn assert_refused(result: Result<(Vec<u8>, u32, u32), RenderError>) {
+        match result {
+            Err(RenderError::Undecodable(message)) => assert!(!message.is_empty()),
+            Ok((_, w, h)) => panic!("a corrupt JPEG decoded as {w}×{h}"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn libjpeg_errors_are_render_errors_not_aborts() {
+        let jpeg = photo_jpeg(64);
+        assert!(decode_scaled(&jpeg, 2, (64, 64)).is_ok());
+        for bad in [
+            undefined_huffman_tables(&jpeg),
+            undefined_quantisation_table(&jpeg),
+        ] {
+            for shrink in [1, 2, 4, 8] {
+                assert_refused(decode_scaled(&bad, shrink, (64, 64)));
+            }
+            let err = render_variants(&bad, ContentType::Jpeg, None).unwrap_err();
+            assert!(matches!(err, RenderError::Undecodable(_)), "{err:?}");
+        }
+        // Not a JPEG at all, or another size than the header read before.
+        assert_refused(decode_scaled(b"\xff\xd8\xff\xe0garbage", 1, (64, 64)));
+        assert_refused(decode_scaled(&jpeg, 1, (64, 65)));
+        assert_refused(decode_scaled(&jpeg, 3, (64, 64)));
+    }
+
+    /// Flipped bytes anywhere in the entropy-coded data, and the data cut short: libjpeg
+    /// draws what it can or refuses, and the process goes on either way.
+    #[test]
+    fn damaged_scans_decode_or_fail_without_a_panic() {
+        let jpeg = photo_jpeg(96);
+        let start = segment(&jpeg, 0xDA) + 14;
+        let end = jpeg.len() - 2;
+        let step = ((end - start) / 150).max(1);
+        for at in (start..end).step_by(step) {
+            let mut bad = jpeg.clone();
+            bad[at] ^= 0xA5;
+            for shrink in [1, 4] {
+                if let Ok((pixels, w, h)) = decode_scaled(&bad, shrink, (96, 96)) {
+                    assert_eq!(pixels.len(), (w * h * 3) as usize);
+                }
+            }
+            let mut cut = jpeg[..at].to_vec();
+            cut.extend_from_slice(&[0xFF, 0xD9]);
+            let _ = decode_scaled(&cut, 2, (96, 96));
+        }
+    }
+
+    /// libjpeg's scaled pixels are jpeg-decoder's (the decoder before it), give or take
+    /// the rounding of their IDCTs: same orientation, same colours.
+    #[test]
+    fn scaled_pixels_agree_with_jpeg_decoder() {
+        let jpeg = photo_jpeg(256);
+        for shrink in [1u32, 2, 4, 8] {
+            let (ours, w, h) = decode_scaled(&jpeg, shrink, (256, 256)).unwrap();
+            assert_eq!((w, h), (256 / shrink, 256 / shrink));
+            let mut reference = jpeg_decoder::Decoder::new(&jpeg[..]);
+            let side = (256 / shrink) as u16;
+            reference.scale(side, side).unwrap();
+            let theirs = reference.decode().unwrap();
+            assert_eq!(ours.len(), theirs.len());
+            let diffs: Vec<u32> = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| u32::from(a.abs_diff(*b)))
+                .collect();
+            let mean = diffs.iter().sum::<u32>() as f64 / diffs.len() as f64;
+            let max = diffs.iter().max().copied().unwrap_or(0);
+            assert!(
+                mean < 2.0 && max <= 16,
+                "1/{shrink}: mean {mean:.2}, max {max}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_worst_case_of_a_large_picture_decides_who_decodes_it() {
+        // A 4096² photo shrunk by 2 or more fits (coefficients 96 MiB, output ≤ 12 MiB);
+        // decoded whole it would not (48 MiB of output more), so `image` decodes it.
+        assert!(worst_case_bytes(4096, 4096, 3, 2) <= MAX_DECODE_BYTES);
+        assert!(worst_case_bytes(4096, 4096, 3, 1) > MAX_DECODE_BYTES);
+        assert!(worst_case_bytes(4096, 4096, 1, 1) <= MAX_DECODE_BYTES);
+        assert_eq!(worst_case_bytes(33, 1, 1, 1), 8 * 4 * 128 + 33 * 3);
+    }
+}
