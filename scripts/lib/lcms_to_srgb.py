@@ -3,7 +3,7 @@ ImageCms) turns raw 8-bit pixels described by an ICC profile into sRGB.
 
     python lcms_to_srgb.py MODE WIDTH HEIGHT PIXELS PROFILE OUT
 
-MODE is RGB, RGBA, L or LA; PIXELS holds the packed pixels, PROFILE the ICC profile; OUT
+MODE is RGB, RGBA, L, LA or CMYK (ink values, 0 for none); PIXELS holds the packed pixels, PROFILE the ICC profile; OUT
 receives the sRGB pixels (RGB, or RGBA with the alpha untouched), packed.
 
 The intent is relative colorimetric: it takes a profile's A2B0 LUT (or its matrix and
@@ -27,7 +27,10 @@ def main():
     with open(profile, "rb") as f:
         source = ImageCms.ImageCmsProfile(io.BytesIO(f.read()))
     alpha = image.getchannel("A") if mode.endswith("A") else None
-    colour = image.convert("L" if mode.startswith("L") else "RGB")
+    if mode == "CMYK":
+        colour = image
+    else:
+        colour = image.convert("L" if mode.startswith("L") else "RGB")
     srgb = ImageCms.profileToProfile(
         colour,
         source,

@@ -4,7 +4,8 @@
 //! The reference runs `scripts/colour-reference` (Pillow's ImageCms, relative colorimetric:
 //! see `scripts/lib/lcms_to_srgb.py`), installed on first use. Profiles: matrix/curves
 //! (Adobe RGB, Display P3), 16- and 8-bit v2 LUTs (`mft2`, `mft1`), a v4 `mAB ` LUT, one
-//! past 64 KiB (two APP2 segments in a JPEG), and grey; carried by PNG, JPEG, WebP and GIF.
+//! past 64 KiB (two APP2 segments in a JPEG), and grey; carried by PNG, JPEG, WebP and GIF;
+//! and printers' CMYK profiles (v2 `mft2`, v4 `mAB `) in CMYK and YCCK JPEGs.
 //!
 //! Each picture is checked twice: rendered losslessly (PNG), where only the colour
 //! conversion can move a pixel, within 3; and as published (lossy WebP), within 3 plus
@@ -74,9 +75,8 @@ fn assert_show(name: &str, variants: &Variants, expected: &[[u8; 3]], tolerance:
             let off = (0..3).map(|c| got[c].abs_diff(want[c])).max().unwrap_or(0);
             assert!(
                 off <= tolerance,
-                "{name}, {} px, patch {i} {:?}: got {:?}, littleCMS {want:?}",
+                "{name}, {} px, patch {i}: got {:?}, littleCMS {want:?}",
                 v.size,
-                PATCHES[i],
                 &got[..3]
             );
         }
@@ -96,7 +96,7 @@ fn every_rgb_profile_kind_in_every_format_is_converted_to_srgb_as_littlecms_does
         ("a v4 lutAtoB (mAB) profile", lut_atob_icc()),
         ("Display P3 padded past 64 KiB", large_display_p3_icc()),
     ] {
-        let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, false, &icc));
+        let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, Mode::Rgb, &icc));
         assert_ne!(
             expected, PATCHES,
             "{name}: the conversion changes the numbers"
@@ -117,7 +117,7 @@ fn every_rgb_profile_kind_in_every_format_is_converted_to_srgb_as_littlecms_does
 fn a_grey_profile_is_converted_to_srgb_as_littlecms_does() {
     let pixels = patches(SIDE, true);
     let icc = grey_icc();
-    let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, true, &icc));
+    let expected = patch_colours(&lcms_to_srgb(SIDE, &pixels, Mode::Grey, &icc));
     let unchanged: Vec<[u8; 3]> = PATCHES.iter().map(|p| [p[0]; 3]).collect();
     assert_ne!(expected, unchanged, "the conversion changes the numbers");
     assert_variants_show(
@@ -132,6 +132,49 @@ fn a_grey_profile_is_converted_to_srgb_as_littlecms_does() {
         ContentType::Jpeg,
         &expected,
     );
+}
+
+/// A CMYK JPEG, its components stored as CMYK or YCCK, with a printer's profile (v2
+/// `mft2` or v4 `mAB `, into Lab): converted through the profile as littleCMS does. Without
+/// a profile, or with one for another colour space, its inks are drawn as browsers draw
+/// them, each channel (1 − ink)(1 − black).
+#[test]
+fn a_cmyk_jpeg_is_converted_to_srgb_through_its_profile_as_littlecms_does() {
+    let inks = cmyk_patches(SIDE);
+    let naive: Vec<[u8; 3]> = CMYK_PATCHES
+        .iter()
+        .map(|ink| {
+            let paper = 255 - u32::from(ink[3]);
+            [0, 1, 2].map(|c| (((255 - u32::from(ink[c])) * paper + 127) / 255) as u8)
+        })
+        .collect();
+    for (name, icc) in [
+        ("a v2 printer profile (mft2)", cmyk_icc()),
+        ("a v4 printer profile (mAB)", cmyk_atob_icc()),
+    ] {
+        let expected = patch_colours(&lcms_to_srgb(SIDE, &inks, Mode::Cmyk, &icc));
+        let off = expected
+            .iter()
+            .zip(&naive)
+            .flat_map(|(e, n)| (0..3).map(|c| e[c].abs_diff(n[c])))
+            .max();
+        assert!(off > Some(20), "{name}: the profile changes the colours");
+        for (stored, ycck) in [("CMYK", false), ("YCCK", true)] {
+            let jpeg = cmyk_jpeg_with_icc(SIDE as u16, &inks, Some(&icc), ycck);
+            let name = format!("{name} in a {stored} JPEG");
+            assert_variants_show(&name, jpeg, ContentType::Jpeg, &expected);
+        }
+    }
+    for (name, icc) in [
+        ("no profile", None),
+        ("an RGB profile", Some(adobe_rgb_icc())),
+    ] {
+        for ycck in [false, true] {
+            let jpeg = cmyk_jpeg_with_icc(SIDE as u16, &inks, icc.as_deref(), ycck);
+            let name = format!("a CMYK JPEG with {name}, YCCK: {ycck}");
+            assert_variants_show(&name, jpeg, ContentType::Jpeg, &naive);
+        }
+    }
 }
 
 #[test]

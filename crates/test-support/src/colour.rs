@@ -31,6 +31,27 @@ pub const PATCHES: [[u8; 3]; 16] = [
     [250, 250, 250],
 ];
 
+/// A 4×4 grid of flat ink patches for the CMYK pictures (0 no ink, 255 full): each ink
+/// alone, the overprints, rich and plain blacks, a skin and a sky tone, tints, paper.
+pub const CMYK_PATCHES: [[u8; 4]; 16] = [
+    [255, 0, 0, 0],
+    [0, 255, 0, 0],
+    [0, 0, 255, 0],
+    [0, 0, 0, 255],
+    [255, 255, 0, 0],
+    [0, 255, 255, 0],
+    [255, 0, 255, 0],
+    [150, 120, 110, 255],
+    [20, 60, 80, 10],
+    [120, 40, 0, 20],
+    [128, 0, 0, 0],
+    [0, 0, 0, 128],
+    [40, 30, 30, 60],
+    [200, 180, 10, 100],
+    [10, 10, 10, 10],
+    [0, 0, 0, 0],
+];
+
 /// The centre of patch `i` as fractions of the side.
 pub fn patch_centre(i: usize) -> (f32, f32) {
     (((i % 4) as f32 + 0.5) / 4.0, ((i / 4) as f32 + 0.5) / 4.0)
@@ -52,6 +73,14 @@ pub fn patches(side: u32, grey: bool) -> Vec<u8> {
         }
     }
     out
+}
+
+/// `side`×`side` packed CMYK ink values of [`CMYK_PATCHES`].
+pub fn cmyk_patches(side: u32) -> Vec<u8> {
+    let cell = side.div_ceil(4);
+    (0..side * side)
+        .flat_map(|i| CMYK_PATCHES[((i / side / cell) * 4 + i % side / cell) as usize])
+        .collect()
 }
 
 pub fn adobe_rgb_icc() -> Vec<u8> {
@@ -76,18 +105,18 @@ pub fn grey_icc() -> Vec<u8> {
 /// An ICC v2 display profile whose only transform is a LUT: an `mft2` A2B0 with a gamma 2.2
 /// curve per channel into a 2×2×2 table of Adobe RGB's primaries (D50) to XYZ.
 pub fn lut_icc() -> Vec<u8> {
-    lut_profile(Lut::Sixteen)
+    lut_profile(Lut::Sixteen, Pcs::Xyz)
 }
 
 /// The same transform as an 8-bit `mft1` LUT.
 pub fn lut8_icc() -> Vec<u8> {
-    lut_profile(Lut::Eight)
+    lut_profile(Lut::Eight, Pcs::Xyz)
 }
 
 /// The same transform as an ICC v4 `mAB ` (lutAtoBType): A curves of gamma 2.2 into a
 /// 2×2×2 CLUT to XYZ, identity B curves.
 pub fn lut_atob_icc() -> Vec<u8> {
-    lut_profile(Lut::AtoB)
+    lut_profile(Lut::AtoB, Pcs::Xyz)
 }
 
 /// Display P3 with a private tag of 100 KB, so a JPEG carries it in two APP2 segments.
@@ -133,31 +162,129 @@ enum Lut {
     AtoB,
 }
 
-fn lut_profile(kind: Lut) -> Vec<u8> {
-    const PRIMARIES: [[f64; 3]; 3] = [
-        [0.6097, 0.3111, 0.0195],
-        [0.2053, 0.6257, 0.0609],
-        [0.1492, 0.0632, 0.7446],
+/// The connection space a LUT profile's table ends in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pcs {
+    Xyz,
+    Lab,
+}
+
+/// Adobe RGB's primaries (D50) as XYZ columns: the RGB LUT profiles' table.
+const ADOBE_PRIMARIES: [[f64; 3]; 3] = [
+    [0.6097, 0.3111, 0.0195],
+    [0.2053, 0.6257, 0.0609],
+    [0.1492, 0.0632, 0.7446],
+];
+
+/// sRGB's primaries adapted to D50 (Bradford), as XYZ columns: the CMYK profiles' inks
+/// filter these.
+const SRGB_D50_PRIMARIES: [[f64; 3]; 3] = [
+    [0.4361, 0.2225, 0.0139],
+    [0.3851, 0.7169, 0.0971],
+    [0.1431, 0.0606, 0.7141],
+];
+
+const D50: [f64; 3] = [0.9642, 1.0, 0.8249];
+
+fn linear_rgb_to_xyz(rgb: [f64; 3], primaries: &[[f64; 3]; 3]) -> [f64; 3] {
+    let mut xyz = [0.0; 3];
+    for (channel, primary) in rgb.iter().zip(primaries) {
+        for (out, p) in xyz.iter_mut().zip(primary) {
+            *out += channel * p;
+        }
+    }
+    xyz
+}
+
+fn xyz_to_lab(xyz: [f64; 3]) -> [f64; 3] {
+    let f = |t: f64| {
+        if t > (6.0f64 / 29.0).powi(3) {
+            t.cbrt()
+        } else {
+            t / (3.0 * (6.0f64 / 29.0).powi(2)) + 4.0 / 29.0
+        }
+    };
+    let [x, y, z] = [0, 1, 2].map(|i| f(xyz[i] / D50[i]));
+    [116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)]
+}
+
+/// A printer's CMYK as an ICC v2 output profile: an `mft2` A2B0 (identity input and
+/// output tables) from CMYK into CIE Lab, over an 11-point grid per ink. The inks are a
+/// simple subtractive model with some unwanted absorption (cyan takes some green, magenta
+/// some blue, yellow a little red), as real inks have.
+pub fn cmyk_icc() -> Vec<u8> {
+    lut_profile(Lut::Sixteen, Pcs::Lab)
+}
+
+/// The same printer as an ICC v4 profile: a `mAB ` (lutAtoBType) into Lab.
+pub fn cmyk_atob_icc() -> Vec<u8> {
+    lut_profile(Lut::AtoB, Pcs::Lab)
+}
+
+/// The reflectance of the printer's page under ink `cmyk` (0 no ink, 1 full), as XYZ.
+fn printed_xyz(cmyk: &[f64]) -> [f64; 3] {
+    let [c, m, y, k] = [cmyk[0], cmyk[1], cmyk[2], cmyk[3]];
+    let black = 1.0 - 0.95 * k;
+    let rgb = [
+        (1.0 - 0.9 * c) * (1.0 - 0.1 * y) * black,
+        (1.0 - 0.9 * m) * (1.0 - 0.2 * c) * black,
+        (1.0 - 0.9 * y) * (1.0 - 0.25 * m) * black,
     ];
+    linear_rgb_to_xyz(rgb.map(|v| v.powf(1.6)), &SRGB_D50_PRIMARIES)
+}
+
+/// A LUT profile: RGB into XYZ (Adobe RGB's primaries through gamma 2.2 input curves,
+/// 2 points per input) when `pcs` is XYZ, or the printer of [`printed_xyz`] (CMYK into
+/// Lab, 11 points) when it is Lab.
+fn lut_profile(kind: Lut, pcs: Pcs) -> Vec<u8> {
+    let cmyk = pcs == Pcs::Lab;
+    let (inputs, points) = if cmyk { (4usize, 11usize) } else { (3, 2) };
+    let input_gamma = if cmyk { 1.0 } else { 2.2 };
     let be16 = |v: &mut Vec<u8>, n: u16| v.extend_from_slice(&n.to_be_bytes());
     let s15 = |v: &mut Vec<u8>, x: f64| {
         v.extend_from_slice(&((x * 65536.0).round() as i32).to_be_bytes())
     };
+    let curve = |i: usize, steps: usize| (i as f64 / (steps - 1) as f64).powf(input_gamma);
 
-    let gamma = |i: usize, steps: usize| (i as f64 / (steps - 1) as f64).powf(2.2);
-    // The first input varies slowest. XYZ at 16 bits is 0x8000 for 1.0.
-    let grid = |out: &mut Vec<u8>, sample: &dyn Fn(&mut Vec<u8>, f64)| {
-        for r in 0..2 {
-            for g in 0..2 {
-                for b in 0..2 {
-                    let [red, green, blue] = PRIMARIES;
-                    for ((x, y), z) in red.iter().zip(green).zip(blue) {
-                        sample(out, f64::from(r) * x + f64::from(g) * y + f64::from(b) * z);
-                    }
-                }
-            }
+    // The PCS value at each grid point, the first input varying slowest, scaled to 0..1
+    // of the table's range: XYZ's 1.0 is 0x8000 at 16 bits and 127.5 at 8; Lab's L* of
+    // 100 is 0xFF00 in a v2 table and 0xFFFF in v4, a*/b* of 0 at 0x8000 (v2) or 0x8080.
+    let mut grid = Vec::new();
+    for n in 0..points.pow(inputs as u32) {
+        let device: Vec<f64> = (0..inputs)
+            .rev()
+            .map(|d| (n / points.pow(d as u32) % points) as f64 / (points - 1) as f64)
+            .collect();
+        let value = if cmyk {
+            let [l, a, b] = xyz_to_lab(printed_xyz(&device));
+            let v4 = kind == Lut::AtoB;
+            let (l_max, ab_scale) = if v4 {
+                (65535.0, 257.0)
+            } else {
+                (65280.0, 256.0)
+            };
+            [
+                l / 100.0 * l_max / 65535.0,
+                (a + 128.0) * ab_scale / 65535.0,
+                (b + 128.0) * ab_scale / 65535.0,
+            ]
+        } else {
+            let xyz = linear_rgb_to_xyz([device[0], device[1], device[2]], &ADOBE_PRIMARIES);
+            let one = if kind == Lut::Eight {
+                0.5
+            } else {
+                32768.0 / 65535.0
+            };
+            xyz.map(|v| v * one)
+        };
+        grid.extend(value);
+    }
+    let table16 = |out: &mut Vec<u8>| {
+        for v in &grid {
+            be16(out, (v.clamp(0.0, 1.0) * 65535.0).round() as u16);
         }
     };
+
     let lut = match kind {
         Lut::Sixteen | Lut::Eight => {
             let eight = kind == Lut::Eight;
@@ -166,32 +293,27 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
             } else {
                 b"mft2\0\0\0\0".to_vec()
             };
-            lut.extend_from_slice(&[3, 3, 2, 0]);
+            lut.extend_from_slice(&[inputs as u8, 3, points as u8, 0]);
             for i in 0..9 {
                 s15(&mut lut, if i % 4 == 0 { 1.0 } else { 0.0 });
             }
             if eight {
-                for _ in 0..3 {
-                    lut.extend((0..256).map(|i| (gamma(i, 256) * 255.0).round() as u8));
+                for _ in 0..inputs {
+                    lut.extend((0..256).map(|i| (curve(i, 256) * 255.0).round() as u8));
                 }
-                // 8-bit PCS XYZ spans 0..2 (255 ≈ 1 + 32767/32768), so 1.0 is 127.5.
-                grid(&mut lut, &|v: &mut Vec<u8>, xyz: f64| {
-                    v.push((xyz * 127.5).round() as u8)
-                });
+                lut.extend(grid.iter().map(|v| (v * 255.0).round() as u8));
                 for _ in 0..3 {
                     lut.extend((0..256).map(|i: u32| i as u8));
                 }
             } else {
                 be16(&mut lut, 256);
                 be16(&mut lut, 2);
-                for _ in 0..3 {
+                for _ in 0..inputs {
                     for i in 0..256 {
-                        be16(&mut lut, (gamma(i, 256) * 65535.0).round() as u16);
+                        be16(&mut lut, (curve(i, 256) * 65535.0).round() as u16);
                     }
                 }
-                grid(&mut lut, &|v: &mut Vec<u8>, xyz: f64| {
-                    v.extend_from_slice(&((xyz * 32768.0).round() as u16).to_be_bytes())
-                });
+                table16(&mut lut);
                 for _ in 0..3 {
                     be16(&mut lut, 0);
                     be16(&mut lut, 65535);
@@ -201,16 +323,19 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
         }
         Lut::AtoB => {
             let identity = b"curv\0\0\0\0\0\0\0\0".to_vec();
-            let mut gamma_curve = b"curv\0\0\0\0\0\0\0\x01".to_vec();
-            gamma_curve.extend_from_slice(&[0x02, 0x33, 0, 0]); // 2.2 as u8Fixed8, padded
+            let a_curve = if cmyk {
+                identity.clone()
+            } else {
+                let mut gamma = b"curv\0\0\0\0\0\0\0\x01".to_vec();
+                gamma.extend_from_slice(&[0x02, 0x33, 0, 0]); // 2.2 as u8Fixed8, padded
+                gamma
+            };
             let b_curves = identity.repeat(3);
-            let a_curves = gamma_curve.repeat(3);
-            let mut clut = vec![2, 2, 2];
-            clut.extend_from_slice(&[0; 13]);
+            let a_curves = a_curve.repeat(inputs);
+            let mut clut = vec![0u8; 16];
+            clut[..inputs].fill(points as u8);
             clut.extend_from_slice(&[2, 0, 0, 0]);
-            grid(&mut clut, &|v: &mut Vec<u8>, xyz: f64| {
-                v.extend_from_slice(&((xyz * 32768.0).round() as u16).to_be_bytes())
-            });
+            table16(&mut clut);
             while !clut.len().is_multiple_of(4) {
                 clut.push(0);
             }
@@ -219,7 +344,7 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
             let clut_at = b_at + b_curves.len();
             let a_at = clut_at + clut.len();
             let mut lut = b"mAB \0\0\0\0".to_vec();
-            lut.extend_from_slice(&[3, 3, 0, 0]);
+            lut.extend_from_slice(&[inputs as u8, 3, 0, 0]);
             for offset in [b_at, 0, 0, clut_at, a_at] {
                 lut.extend_from_slice(&(offset as u32).to_be_bytes());
             }
@@ -231,7 +356,7 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
     };
 
     let mut white = b"XYZ \0\0\0\0".to_vec();
-    for x in [0.9642, 1.0, 0.8249] {
+    for x in D50 {
         s15(&mut white, x);
     }
     let mut desc = b"desc\0\0\0\0".to_vec();
@@ -248,12 +373,17 @@ fn lut_profile(kind: Lut) -> Vec<u8> {
         0x0210_0000
     };
     header[8..12].copy_from_slice(&version.to_be_bytes());
-    header[12..16].copy_from_slice(b"mntr");
-    header[16..20].copy_from_slice(b"RGB ");
-    header[20..24].copy_from_slice(b"XYZ ");
+    let (class, space, connection) = if cmyk {
+        (b"prtr", b"CMYK", b"Lab ")
+    } else {
+        (b"mntr", b"RGB ", b"XYZ ")
+    };
+    header[12..16].copy_from_slice(class);
+    header[16..20].copy_from_slice(space);
+    header[20..24].copy_from_slice(connection);
     header[36..40].copy_from_slice(b"acsp");
     let mut d50 = Vec::new();
-    for x in [0.9642, 1.0, 0.8249] {
+    for x in D50 {
         s15(&mut d50, x);
     }
     header[68..80].copy_from_slice(&d50);
@@ -365,9 +495,37 @@ pub fn jpeg_with_icc(side: u16, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
     out
 }
 
-/// littleCMS's conversion of `pixels` (`side`×`side`, RGB or grey) from `icc` to sRGB, as
-/// packed RGB. Runs `scripts/colour-reference`, which installs Pillow on first use.
-pub fn lcms_to_srgb(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8> {
+/// A JPEG (quality 100, no subsampling) of CMYK ink values carrying `icc` in APP2, its
+/// components stored as CMYK or as YCCK (`ycck`); either way with Adobe's APP14 and the
+/// values inverted, as Photoshop writes them and browsers read them.
+pub fn cmyk_jpeg_with_icc(side: u16, inks: &[u8], icc: Option<&[u8]>, ycck: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 100);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
+    if let Some(icc) = icc {
+        encoder.add_icc_profile(icc).expect("APP2");
+    }
+    let colour = if ycck {
+        jpeg_encoder::ColorType::CmykAsYcck
+    } else {
+        jpeg_encoder::ColorType::Cmyk
+    };
+    encoder.encode(inks, side, side, colour).expect("jpeg");
+    out
+}
+
+/// The pixels `lcms_to_srgb` is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Rgb,
+    Grey,
+    /// Ink values, 0 for none.
+    Cmyk,
+}
+
+/// littleCMS's conversion of `pixels` (`side`×`side`, RGB, grey or CMYK) from `icc` to
+/// sRGB, as packed RGB. Runs `scripts/colour-reference`, which installs Pillow on first use.
+pub fn lcms_to_srgb(side: u32, pixels: &[u8], mode: Mode, icc: &[u8]) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (input, profile, output) = (
         dir.path().join("in"),
@@ -379,7 +537,11 @@ pub fn lcms_to_srgb(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8>
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/colour-reference");
     let status = Command::new(script)
         .args([
-            if grey { "L" } else { "RGB" },
+            match mode {
+                Mode::Rgb => "RGB",
+                Mode::Grey => "L",
+                Mode::Cmyk => "CMYK",
+            },
             &side.to_string(),
             &side.to_string(),
         ])

@@ -69,3 +69,38 @@ impl ToSrgb {
             .map_err(|e| format!("colour conversion failed: {e}"))
     }
 }
+
+/// CMYK ink values (0 none, 255 full; 4 bytes a pixel) as packed sRGB: through `icc` when
+/// it is a CMYK profile moxcms can use (a printer's LUT), else as browsers draw a CMYK
+/// JPEG without one, each channel (1 − ink)(1 − black).
+pub fn cmyk_to_srgb(inks: &[u8], icc: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    let mut rgb = vec![0u8; inks.len() / 4 * 3];
+    let transform = icc
+        .and_then(|icc| ColorProfile::new_from_slice(icc).ok())
+        .filter(|profile| profile.color_space == DataColorSpace::Cmyk)
+        .and_then(|profile| {
+            profile
+                .create_transform_8bit(
+                    // moxcms reads 4-byte CMYK through the RGBA layout.
+                    Layout::Rgba,
+                    &ColorProfile::new_srgb(),
+                    Layout::Rgb,
+                    TransformOptions::default(),
+                )
+                .ok()
+        });
+    match transform {
+        Some(transform) => transform
+            .transform(inks, &mut rgb)
+            .map_err(|e| format!("colour conversion failed: {e}"))?,
+        None => {
+            for (out, ink) in rgb.chunks_exact_mut(3).zip(inks.chunks_exact(4)) {
+                let paper = 255 - u32::from(ink[3]);
+                for (o, &i) in out.iter_mut().zip(&ink[..3]) {
+                    *o = (((255 - u32::from(i)) * paper + 127) / 255) as u8;
+                }
+            }
+        }
+    }
+    Ok(rgb)
+}

@@ -4,7 +4,8 @@ use image::{
     DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, metadata::Orientation,
 };
 
-use super::{RenderError, jpeg};
+use super::jpeg::{self, Samples};
+use super::{RenderError, colour};
 use crate::avatar::MAX_SIDE_PX;
 use crate::values::ContentType;
 
@@ -22,8 +23,8 @@ pub struct Picture<'a> {
 }
 
 enum Decoder<'a> {
-    /// A JPEG of 8-bit YCbCr, RGB or grey (`components` 3 or 1): decoded by libjpeg-turbo
-    /// with DCT scaling (shrink-on-load).
+    /// A JPEG of 8-bit YCbCr, RGB or grey (`components` 3 or 1), or CMYK or YCCK (4):
+    /// decoded by libjpeg-turbo with DCT scaling (shrink-on-load).
     Jpeg { bytes: &'a [u8], components: u32 },
     /// Everything else, decoded whole by `image`.
     Whole(Box<dyn ImageDecoder + 'a>),
@@ -42,6 +43,9 @@ pub struct Square {
 pub struct Decoded {
     pub image: DynamicImage,
     pub square: Square,
+    /// The pixels are sRGB already: a CMYK JPEG's inks are converted through its profile
+    /// while decoding, as they cannot be resized as colours.
+    pub srgb: bool,
 }
 
 impl<'a> Picture<'a> {
@@ -66,8 +70,8 @@ impl<'a> Picture<'a> {
         })
     }
 
-    /// A JPEG that can be shrunk on load; `None` sends it to the whole decode (CMYK,
-    /// 16-bit grey, or a header jpeg-decoder refuses, which then fails there). Only the
+    /// A JPEG that can be shrunk on load; `None` sends it to the whole decode (16-bit
+    /// grey, or a header jpeg-decoder refuses, which then fails there). Only the
     /// header is read here, by `jpeg-decoder` (sizes, EXIF orientation, ICC profile).
     fn open_jpeg(bytes: &'a [u8]) -> Option<Self> {
         let mut decoder = jpeg_decoder::Decoder::new(bytes);
@@ -77,6 +81,7 @@ impl<'a> Picture<'a> {
         let components = match info.pixel_format {
             jpeg_decoder::PixelFormat::RGB24 => 3,
             jpeg_decoder::PixelFormat::L8 => 1,
+            jpeg_decoder::PixelFormat::CMYK32 => 4,
             _ => return None,
         };
         if usize::from(info.width.max(info.height)) > MAX_SIDE_PX {
@@ -132,7 +137,16 @@ impl<'a> Picture<'a> {
                     let decoder = whole_decoder(bytes, ContentType::Jpeg)?;
                     return decode_whole(decoder, square);
                 }
-                let (pixels, w, h) = jpeg::decode_scaled(bytes, shrink, self.raw)?;
+                let samples = if components == 4 {
+                    Samples::Cmyk
+                } else {
+                    Samples::Rgb
+                };
+                let (mut pixels, w, h) = jpeg::decode_scaled(bytes, shrink, self.raw, samples)?;
+                if samples == Samples::Cmyk {
+                    pixels = colour::cmyk_to_srgb(&pixels, self.icc.as_deref())
+                        .map_err(RenderError::Undecodable)?;
+                }
                 let image = RgbImage::from_raw(w, h, pixels)
                     .ok_or_else(|| RenderError::Undecodable("short JPEG pixel buffer".into()))?;
                 let square = Square {
@@ -143,6 +157,7 @@ impl<'a> Picture<'a> {
                 Ok(Decoded {
                     image: DynamicImage::ImageRgb8(image),
                     square,
+                    srgb: samples == Samples::Cmyk,
                 })
             }
             Decoder::Whole(decoder) => decode_whole(decoder, square),
@@ -170,7 +185,11 @@ fn decode_whole(
         other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.into_rgba8()),
         other => DynamicImage::ImageRgb8(other.into_rgb8()),
     };
-    Ok(Decoded { image, square })
+    Ok(Decoded {
+        image,
+        square,
+        srgb: false,
+    })
 }
 
 /// The largest of 8, 4 and 2 that leaves `side / factor` at least `largest`, else 1.

@@ -20,22 +20,33 @@ use super::RenderError;
 /// at 1/`shrink`: at worst (a progressive JPEG, or a sequential one whose components come
 /// in separate scans) every coefficient of the picture, 64 of 2 bytes for each 8×8 block,
 /// with each component padded to the largest MCU (32 px for sampling factors of 4), plus
-/// the RGB output.
+/// the RGB output (and, for CMYK, the ink values it is converted from).
 pub fn worst_case_bytes(width: u32, height: u32, components: u32, shrink: u32) -> u64 {
     let blocks = |n: u32| u64::from(n.div_ceil(32) * 4);
     let coefficients = u64::from(components) * blocks(width) * blocks(height) * 64 * 2;
-    let output = u64::from(width.div_ceil(shrink)) * u64::from(height.div_ceil(shrink)) * 3;
+    let per_pixel = if components == 4 { 4 + 3 } else { 3 };
+    let output = u64::from(width.div_ceil(shrink)) * u64::from(height.div_ceil(shrink)) * per_pixel;
     coefficients + output
 }
 
-/// The whole picture shrunk by `shrink` (1, 2, 4 or 8) as packed 8-bit RGB rows, with its
-/// width and height. `expected` is the stored size as the header was read before; a
-/// picture libjpeg reads as another size, or in another colour space than YCbCr, RGB or
-/// grey, is refused.
+/// What [`decode_scaled`] gives: 8-bit RGB, or CMYK ink values (0 none, 255 full) for a
+/// CMYK or YCCK JPEG, which only an ICC profile can turn into colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Samples {
+    Rgb,
+    Cmyk,
+}
+
+/// The whole picture shrunk by `shrink` (1, 2, 4 or 8) as packed rows of 8-bit RGB, or
+/// of CMYK ink values when `samples` says so, with its width and height. `expected` is
+/// the stored size as the header was read before; a picture libjpeg reads as another
+/// size, or in a colour space other than `samples` expects (YCbCr, RGB or grey; CMYK or
+/// YCCK), is refused.
 pub fn decode_scaled(
     bytes: &[u8],
     shrink: u32,
     expected: (u32, u32),
+    samples: Samples,
 ) -> Result<(Vec<u8>, u32, u32), RenderError> {
     let numerator = match shrink {
         1 => 8,
@@ -49,21 +60,33 @@ pub fn decode_scaled(
         let mut decoder = Decompress::with_markers(NO_MARKERS)
             .from_mem(bytes)
             .map_err(|e| e.to_string())?;
-        if !matches!(
-            decoder.color_space(),
-            ColorSpace::JCS_YCbCr | ColorSpace::JCS_RGB | ColorSpace::JCS_GRAYSCALE
-        ) {
-            return Err("not a YCbCr, RGB or grey JPEG".into());
+        let found = match decoder.color_space() {
+            ColorSpace::JCS_YCbCr | ColorSpace::JCS_RGB | ColorSpace::JCS_GRAYSCALE => Samples::Rgb,
+            ColorSpace::JCS_CMYK | ColorSpace::JCS_YCCK => Samples::Cmyk,
+            _ => return Err("not a YCbCr, RGB, grey, CMYK or YCCK JPEG".into()),
+        };
+        if found != samples {
+            return Err("the JPEG's colour space does not match its header".into());
         }
         let (w, h) = decoder.size();
         if (u32::try_from(w).ok(), u32::try_from(h).ok()) != (Some(expected.0), Some(expected.1)) {
             return Err("the JPEG's frame does not match its header".into());
         }
         decoder.scale(numerator);
-        let mut started = decoder.rgb().map_err(|e| e.to_string())?;
+        let mut started = match samples {
+            Samples::Rgb => decoder.rgb(),
+            // libjpeg turns YCCK into CMYK itself.
+            Samples::Cmyk => decoder.to_colorspace(ColorSpace::JCS_CMYK),
+        }
+        .map_err(|e| e.to_string())?;
         let (w, h) = (started.width(), started.height());
-        let pixels: Vec<u8> = started.read_scanlines().map_err(|e| e.to_string())?;
+        let mut pixels: Vec<u8> = started.read_scanlines().map_err(|e| e.to_string())?;
         started.finish().map_err(|e| e.to_string())?;
+        if samples == Samples::Cmyk {
+            // Stored inverted, as Photoshop writes CMYK (with Adobe's APP14) and as
+            // browsers, libvips and Pillow read every CMYK JPEG.
+            pixels.iter_mut().for_each(|v| *v = 255 - *v);
+        }
         Ok((pixels, w, h))
     }));
     let (pixels, w, h) = match decoded {
@@ -81,8 +104,12 @@ pub fn decode_scaled(
         u32::try_from(w).map_err(|_| too_large())?,
         u32::try_from(h).map_err(|_| too_large())?,
     );
+    let channels = match samples {
+        Samples::Rgb => 3,
+        Samples::Cmyk => 4,
+    };
     if (w, h) != (expected.0.div_ceil(shrink), expected.1.div_ceil(shrink))
-        || pixels.len() as u64 != u64::from(w) * u64::from(h) * 3
+        || pixels.len() as u64 != u64::from(w) * u64::from(h) * channels
     {
         return Err(RenderError::Undecodable("unexpected JPEG scale".into()));
     }
@@ -138,21 +165,27 @@ mod tests {
     #[test]
     fn libjpeg_errors_are_render_errors_not_aborts() {
         let jpeg = photo_jpeg(64);
-        assert!(decode_scaled(&jpeg, 2, (64, 64)).is_ok());
+        assert!(decode_scaled(&jpeg, 2, (64, 64), Samples::Rgb).is_ok());
         for bad in [
             undefined_huffman_tables(&jpeg),
             undefined_quantisation_table(&jpeg),
         ] {
             for shrink in [1, 2, 4, 8] {
-                assert_refused(decode_scaled(&bad, shrink, (64, 64)));
+                assert_refused(decode_scaled(&bad, shrink, (64, 64), Samples::Rgb));
             }
             let err = render_variants(&bad, ContentType::Jpeg, None).unwrap_err();
             assert!(matches!(err, RenderError::Undecodable(_)), "{err:?}");
         }
         // Not a JPEG at all, or another size than the header read before.
-        assert_refused(decode_scaled(b"\xff\xd8\xff\xe0garbage", 1, (64, 64)));
-        assert_refused(decode_scaled(&jpeg, 1, (64, 65)));
-        assert_refused(decode_scaled(&jpeg, 3, (64, 64)));
+        assert_refused(decode_scaled(
+            b"\xff\xd8\xff\xe0garbage",
+            1,
+            (64, 64),
+            Samples::Rgb,
+        ));
+        assert_refused(decode_scaled(&jpeg, 1, (64, 65), Samples::Rgb));
+        assert_refused(decode_scaled(&jpeg, 1, (64, 64), Samples::Cmyk));
+        assert_refused(decode_scaled(&jpeg, 3, (64, 64), Samples::Rgb));
     }
 
     /// Flipped bytes anywhere in the entropy-coded data, and the data cut short: libjpeg
@@ -167,13 +200,13 @@ mod tests {
             let mut bad = jpeg.clone();
             bad[at] ^= 0xA5;
             for shrink in [1, 4] {
-                if let Ok((pixels, w, h)) = decode_scaled(&bad, shrink, (96, 96)) {
+                if let Ok((pixels, w, h)) = decode_scaled(&bad, shrink, (96, 96), Samples::Rgb) {
                     assert_eq!(pixels.len(), (w * h * 3) as usize);
                 }
             }
             let mut cut = jpeg[..at].to_vec();
             cut.extend_from_slice(&[0xFF, 0xD9]);
-            let _ = decode_scaled(&cut, 2, (96, 96));
+            let _ = decode_scaled(&cut, 2, (96, 96), Samples::Rgb);
         }
     }
 
@@ -183,7 +216,7 @@ mod tests {
     fn scaled_pixels_agree_with_jpeg_decoder() {
         let jpeg = photo_jpeg(256);
         for shrink in [1u32, 2, 4, 8] {
-            let (ours, w, h) = decode_scaled(&jpeg, shrink, (256, 256)).unwrap();
+            let (ours, w, h) = decode_scaled(&jpeg, shrink, (256, 256), Samples::Rgb).unwrap();
             assert_eq!((w, h), (256 / shrink, 256 / shrink));
             let mut reference = jpeg_decoder::Decoder::new(&jpeg[..]);
             let side = (256 / shrink) as u16;
@@ -204,6 +237,36 @@ mod tests {
         }
     }
 
+    /// A CMYK or YCCK JPEG gives its ink values at every scale, as jpeg-decoder reads them
+    /// (both undo the inversion Adobe's convention stores).
+    #[test]
+    fn cmyk_and_ycck_give_ink_values_at_every_scale() {
+        use test_support::colour::{cmyk_jpeg_with_icc, cmyk_patches};
+        let inks = cmyk_patches(256);
+        for ycck in [false, true] {
+            let jpeg = cmyk_jpeg_with_icc(256, &inks, None, ycck);
+            assert_refused(decode_scaled(&jpeg, 1, (256, 256), Samples::Rgb));
+            for shrink in [1u32, 2, 4, 8] {
+                let (ours, w, h) = decode_scaled(&jpeg, shrink, (256, 256), Samples::Cmyk).unwrap();
+                assert_eq!((w, h), (256 / shrink, 256 / shrink));
+                let mut reference = jpeg_decoder::Decoder::new(&jpeg[..]);
+                let side = (256 / shrink) as u16;
+                reference.scale(side, side).unwrap();
+                let theirs = reference.decode().unwrap();
+                assert_eq!(ours.len(), theirs.len());
+                let max = ours.iter().zip(&theirs).map(|(a, b)| a.abs_diff(*b)).max();
+                assert!(max <= Some(4), "YCCK {ycck}, 1/{shrink}: off by {max:?}");
+            }
+            // The ink of the first patch (cyan alone) at full scale.
+            let (ours, _, _) = decode_scaled(&jpeg, 1, (256, 256), Samples::Cmyk).unwrap();
+            let first: Vec<u8> = ours[..4].to_vec();
+            assert!(
+                first[0] >= 250 && first[1..].iter().all(|&v| v <= 5),
+                "{first:?}"
+            );
+        }
+    }
+
     #[test]
     fn the_worst_case_of_a_large_picture_decides_who_decodes_it() {
         // A 4096² photo shrunk by 2 or more fits (coefficients 96 MiB, output ≤ 12 MiB);
@@ -212,5 +275,7 @@ mod tests {
         assert!(worst_case_bytes(4096, 4096, 3, 1) > MAX_DECODE_BYTES);
         assert!(worst_case_bytes(4096, 4096, 1, 1) <= MAX_DECODE_BYTES);
         assert_eq!(worst_case_bytes(33, 1, 1, 1), 8 * 4 * 128 + 33 * 3);
+        // CMYK holds its inks beside the RGB they become.
+        assert_eq!(worst_case_bytes(33, 1, 4, 1), 4 * 8 * 4 * 128 + 33 * 7);
     }
 }

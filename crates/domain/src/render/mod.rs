@@ -109,6 +109,7 @@ pub fn render_with(
         side: crop.size,
     };
     let decoded = picture.decode(square, largest)?;
+    let icc = if decoded.srgb { None } else { icc };
     let source = decoded.image;
     let pixel_type = if source.color().has_alpha() {
         PixelType::U8x4
