@@ -84,7 +84,7 @@ fn assert_show(name: &str, variants: &Variants, expected: &[[u8; 3]], tolerance:
 }
 
 /// Every kind of RGB profile (matrix/curves, v2 and v4 LUTs, one over 64 KiB), in every
-/// format that carries one.
+/// format that carries one, with and without an alpha channel.
 #[test]
 fn every_rgb_profile_kind_in_every_format_is_converted_to_srgb_as_littlecms_does() {
     let pixels = patches(SIDE, false);
@@ -106,6 +106,14 @@ fn every_rgb_profile_kind_in_every_format_is_converted_to_srgb_as_littlecms_does
             (ContentType::Jpeg, jpeg_with_icc(SIDE as u16, &pixels, &icc)),
             (ContentType::Webp, webp_with_icc(SIDE, &pixels, &icc)),
             (ContentType::Gif, gif_with_icc(SIDE as u16, &pixels, &icc)),
+            (
+                ContentType::Png,
+                png_with_icc_and_alpha(SIDE, &pixels, false, &icc),
+            ),
+            (
+                ContentType::Webp,
+                webp_with_icc_and_alpha(SIDE, &pixels, &icc),
+            ),
         ] {
             assert_variants_show(&format!("{name} {format:?}"), upload, format, &expected);
         }
@@ -123,6 +131,12 @@ fn a_grey_profile_is_converted_to_srgb_as_littlecms_does() {
     assert_variants_show(
         "grey PNG",
         png_with_icc(SIDE, &pixels, true, &icc),
+        ContentType::Png,
+        &expected,
+    );
+    assert_variants_show(
+        "grey PNG with alpha",
+        png_with_icc_and_alpha(SIDE, &pixels, true, &icc),
         ContentType::Png,
         &expected,
     );

@@ -407,17 +407,46 @@ fn lut_profile(kind: Lut, pcs: Pcs) -> Vec<u8> {
     profile
 }
 
+/// `pixels` (`channels` bytes each) with an alpha channel added: opaque, but for a
+/// transparent 8×8 corner (away from every patch centre), so the picture counts as one
+/// with transparency.
+pub fn with_alpha(side: u32, pixels: &[u8], channels: usize) -> Vec<u8> {
+    pixels
+        .chunks_exact(channels)
+        .enumerate()
+        .flat_map(|(i, px)| {
+            let (x, y) = (i as u32 % side, i as u32 / side);
+            let alpha = if x < 8 && y < 8 { 0 } else { 255 };
+            px.iter().copied().chain([alpha])
+        })
+        .collect()
+}
+
 /// A PNG of `pixels` (RGB, or grey when `grey`) carrying `icc` in an iCCP chunk.
 pub fn png_with_icc(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8> {
-    use image::ImageEncoder;
-    let mut out = Vec::new();
-    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
-    encoder.set_icc_profile(icc.to_vec()).expect("iCCP");
     let colour = if grey {
         image::ExtendedColorType::L8
     } else {
         image::ExtendedColorType::Rgb8
     };
+    png_of(side, pixels, colour, icc)
+}
+
+/// The same with the transparent corner of [`with_alpha`] (RGBA, or grey and alpha).
+pub fn png_with_icc_and_alpha(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8> {
+    let (colour, channels) = if grey {
+        (image::ExtendedColorType::La8, 1)
+    } else {
+        (image::ExtendedColorType::Rgba8, 3)
+    };
+    png_of(side, &with_alpha(side, pixels, channels), colour, icc)
+}
+
+fn png_of(side: u32, pixels: &[u8], colour: image::ExtendedColorType, icc: &[u8]) -> Vec<u8> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
+    encoder.set_icc_profile(icc.to_vec()).expect("iCCP");
     encoder
         .write_image(pixels, side, side, colour)
         .expect("png");
@@ -426,10 +455,20 @@ pub fn png_with_icc(side: u32, pixels: &[u8], grey: bool, icc: &[u8]) -> Vec<u8>
 
 /// A lossless WebP (VP8X with an ICCP chunk) of RGB `pixels` carrying `icc`.
 pub fn webp_with_icc(side: u32, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
+    webp_of(side, pixels, image_webp::ColorType::Rgb8, icc)
+}
+
+/// The same with the transparent corner of [`with_alpha`].
+pub fn webp_with_icc_and_alpha(side: u32, pixels: &[u8], icc: &[u8]) -> Vec<u8> {
+    let rgba = with_alpha(side, pixels, 3);
+    webp_of(side, &rgba, image_webp::ColorType::Rgba8, icc)
+}
+
+fn webp_of(side: u32, pixels: &[u8], colour: image_webp::ColorType, icc: &[u8]) -> Vec<u8> {
     use img_parts::ImageICC;
     let mut plain = Vec::new();
     image_webp::WebPEncoder::new(&mut plain)
-        .encode(pixels, side, side, image_webp::ColorType::Rgb8)
+        .encode(pixels, side, side, colour)
         .expect("webp");
     let mut webp =
         img_parts::webp::WebP::from_bytes(bytes::Bytes::from(plain)).expect("parse webp");
