@@ -210,19 +210,26 @@ mod tests {
         }
     }
 
+    /// A 256² JPEG shrunk by `shrink`, decoded here and by jpeg-decoder (the decoder
+    /// before libjpeg), both the expected size.
+    fn ours_and_jpeg_decoders(jpeg: &[u8], shrink: u32, samples: Samples) -> (Vec<u8>, Vec<u8>) {
+        let (ours, w, h) = decode_scaled(jpeg, shrink, (256, 256), samples).unwrap();
+        assert_eq!((w, h), (256 / shrink, 256 / shrink));
+        let mut reference = jpeg_decoder::Decoder::new(jpeg);
+        let side = (256 / shrink) as u16;
+        reference.scale(side, side).unwrap();
+        let theirs = reference.decode().unwrap();
+        assert_eq!(ours.len(), theirs.len());
+        (ours, theirs)
+    }
+
     /// libjpeg's scaled pixels are jpeg-decoder's (the decoder before it), give or take
     /// the rounding of their IDCTs: same orientation, same colours.
     #[test]
     fn scaled_pixels_agree_with_jpeg_decoder() {
         let jpeg = photo_jpeg(256);
         for shrink in [1u32, 2, 4, 8] {
-            let (ours, w, h) = decode_scaled(&jpeg, shrink, (256, 256), Samples::Rgb).unwrap();
-            assert_eq!((w, h), (256 / shrink, 256 / shrink));
-            let mut reference = jpeg_decoder::Decoder::new(&jpeg[..]);
-            let side = (256 / shrink) as u16;
-            reference.scale(side, side).unwrap();
-            let theirs = reference.decode().unwrap();
-            assert_eq!(ours.len(), theirs.len());
+            let (ours, theirs) = ours_and_jpeg_decoders(&jpeg, shrink, Samples::Rgb);
             let diffs: Vec<u32> = ours
                 .iter()
                 .zip(&theirs)
@@ -247,13 +254,7 @@ mod tests {
             let jpeg = cmyk_jpeg_with_icc(256, &inks, None, ycck);
             assert_refused(decode_scaled(&jpeg, 1, (256, 256), Samples::Rgb));
             for shrink in [1u32, 2, 4, 8] {
-                let (ours, w, h) = decode_scaled(&jpeg, shrink, (256, 256), Samples::Cmyk).unwrap();
-                assert_eq!((w, h), (256 / shrink, 256 / shrink));
-                let mut reference = jpeg_decoder::Decoder::new(&jpeg[..]);
-                let side = (256 / shrink) as u16;
-                reference.scale(side, side).unwrap();
-                let theirs = reference.decode().unwrap();
-                assert_eq!(ours.len(), theirs.len());
+                let (ours, theirs) = ours_and_jpeg_decoders(&jpeg, shrink, Samples::Cmyk);
                 let max = ours.iter().zip(&theirs).map(|(a, b)| a.abs_diff(*b)).max();
                 assert!(max <= Some(4), "YCCK {ycck}, 1/{shrink}: off by {max:?}");
             }
