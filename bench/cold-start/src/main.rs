@@ -11,7 +11,8 @@
 //! never take the next run's event. Runs alternate between functions so that drift in the
 //! machine's load affects them all alike. The same port also answers DynamoDB's `GetItem`
 //! with "no item" (and an `UpdateItem`, such as sign-upload's limit count, with success),
-//! so a function that reads a profile or counts an upload makes its one real SDK call.
+//! so a function that reads a profile or counts an upload makes its one real SDK call; and
+//! Cognito's `AdminDeleteUser` the same way (delete-account, which finds no profile).
 //!
 //! ```text
 //! cold-start [--runs N] [--floor NAME] [--env KEY=VALUE]... NAME BINARY EVENT [NAME BINARY EVENT ...]
@@ -179,7 +180,13 @@ fn lambda_env(name: &str, api: &str) -> Vec<(&'static str, String)> {
         ("PATH", "/usr/local/bin:/usr/bin:/bin".into()),
         ("UPLOADS_BUCKET", "avatar-uploads".into()),
         ("PROFILES_TABLE", "profiles".into()),
+        ("USER_POOL_ID", format!("{REGION}_BenchPool")),
         ("AWS_ENDPOINT_URL_DYNAMODB", format!("http://{api}")),
+        // delete-account's AdminDeleteUser, answered like DynamoDB's calls: `{}` is success.
+        (
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+            format!("http://{api}"),
+        ),
     ]
 }
 
