@@ -133,7 +133,8 @@ impl<'a> Picture<'a> {
                 let (w, h) = self.raw;
                 // libjpeg has no allocation limit of its own: a picture whose worst case
                 // would not fit goes to the whole decode, which has one.
-                if jpeg::worst_case_bytes(w, h, components, shrink) > MAX_DECODE_BYTES {
+                let buffers = jpeg::buffers_coefficients(bytes);
+                if jpeg::worst_case_bytes(w, h, components, shrink, buffers) > MAX_DECODE_BYTES {
                     let decoder = whole_decoder(bytes, ContentType::Jpeg)?;
                     return decode_whole(decoder, square);
                 }

@@ -17,16 +17,68 @@ use mozjpeg::{ColorSpace, Decompress, NO_MARKERS};
 use super::RenderError;
 
 /// What libjpeg may need for a `width`×`height` JPEG of `components` components decoded
-/// at 1/`shrink`: at worst (a progressive JPEG, or a sequential one whose components come
-/// in separate scans) every coefficient of the picture, 64 of 2 bytes for each 8×8 block,
-/// with each component padded to the largest MCU (32 px for sampling factors of 4), plus
+/// at 1/`shrink`. Coefficients, 64 of 2 bytes for each 8×8 block, each component padded
+/// to the largest MCU (32 px for sampling factors of 4): every one of the picture when it
+/// `buffers` (see [`buffers_coefficients`]), else one MCU row (4 rows of blocks). Samples:
+/// an MCU row of each component, three times over for the upsampler's context rows. Then
 /// the RGB output (and, for CMYK, the ink values it is converted from).
-pub fn worst_case_bytes(width: u32, height: u32, components: u32, shrink: u32) -> u64 {
+pub fn worst_case_bytes(
+    width: u32,
+    height: u32,
+    components: u32,
+    shrink: u32,
+    buffers: bool,
+) -> u64 {
     let blocks = |n: u32| u64::from(n.div_ceil(32) * 4);
-    let coefficients = u64::from(components) * blocks(width) * blocks(height) * 64 * 2;
+    let block_rows = if buffers { blocks(height) } else { 4 };
+    let coefficients = u64::from(components) * blocks(width) * block_rows * 64 * 2;
+    let samples = u64::from(components) * blocks(width) * 8 * 32 * 3;
     let per_pixel = if components == 4 { 4 + 3 } else { 3 };
     let output = u64::from(width.div_ceil(shrink)) * u64::from(height.div_ceil(shrink)) * per_pixel;
-    coefficients + output
+    coefficients + samples + output
+}
+
+/// Whether libjpeg holds every coefficient of the picture while decoding it, as it does
+/// for a progressive JPEG or one whose first scan leaves out a component (more scans
+/// follow): libjpeg's own test (`has_multiple_scans`). A sequential JPEG with one
+/// interleaved scan is decoded a row of blocks at a time. Read from the markers up to the
+/// first scan; a file that cannot be walked counts as buffering.
+pub fn buffers_coefficients(bytes: &[u8]) -> bool {
+    let be16 = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let mut components = None;
+    let mut at = 2;
+    while let (Some(0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) {
+        match marker {
+            // Fill bytes before a marker.
+            0xFF => at += 1,
+            // SOF2, SOF6, SOF10, SOF14: progressive.
+            0xC2 | 0xC6 | 0xCA | 0xCE => return true,
+            0xC0 | 0xC1 | 0xC3 | 0xC5 | 0xC7 | 0xC9 | 0xCB | 0xCD | 0xCF => {
+                components = bytes.get(at + 9).copied();
+                let Some(length) = be16(at + 2) else {
+                    return true;
+                };
+                at += 2 + length;
+            }
+            0xDA => {
+                return match (bytes.get(at + 4), components) {
+                    (Some(&in_scan), Some(all)) => in_scan < all,
+                    _ => true,
+                };
+            }
+            _ => {
+                let Some(length) = be16(at + 2) else {
+                    return true;
+                };
+                at += 2 + length;
+            }
+        }
+    }
+    true
 }
 
 /// What [`decode_scaled`] gives: 8-bit RGB, or CMYK ink values (0 none, 255 full) for a
@@ -270,13 +322,70 @@ mod tests {
 
     #[test]
     fn the_worst_case_of_a_large_picture_decides_who_decodes_it() {
-        // A 4096² photo shrunk by 2 or more fits (coefficients 96 MiB, output ≤ 12 MiB);
-        // decoded whole it would not (48 MiB of output more), so `image` decodes it.
-        assert!(worst_case_bytes(4096, 4096, 3, 2) <= MAX_DECODE_BYTES);
-        assert!(worst_case_bytes(4096, 4096, 3, 1) > MAX_DECODE_BYTES);
-        assert!(worst_case_bytes(4096, 4096, 1, 1) <= MAX_DECODE_BYTES);
-        assert_eq!(worst_case_bytes(33, 1, 1, 1), 8 * 4 * 128 + 33 * 3);
+        // A buffered 4096² photo shrunk by 2 or more fits (coefficients 96 MiB, output
+        // ≤ 12 MiB); decoded whole it would not (48 MiB of output more), so `image`
+        // decodes it.
+        assert!(worst_case_bytes(4096, 4096, 3, 2, true) <= MAX_DECODE_BYTES);
+        assert!(worst_case_bytes(4096, 4096, 3, 1, true) > MAX_DECODE_BYTES);
+        assert!(worst_case_bytes(4096, 4096, 1, 1, true) <= MAX_DECODE_BYTES);
+        let samples = 8 * 768;
+        assert_eq!(
+            worst_case_bytes(33, 100, 1, 1, true),
+            8 * 16 * 128 + samples + 33 * 100 * 3
+        );
         // CMYK holds its inks beside the RGB they become.
-        assert_eq!(worst_case_bytes(33, 1, 4, 1), 4 * 8 * 4 * 128 + 33 * 7);
+        assert_eq!(
+            worst_case_bytes(33, 100, 4, 1, true),
+            4 * (8 * 16 * 128 + samples) + 33 * 100 * 7
+        );
+        // One interleaved scan: a few rows of blocks, so even a 4096² CMYK picture at
+        // full scale fits (64 MiB of inks, 48 MiB of RGB).
+        assert_eq!(
+            worst_case_bytes(33, 100, 1, 1, false),
+            8 * 4 * 128 + samples + 33 * 100 * 3
+        );
+        assert!(worst_case_bytes(4096, 4096, 4, 1, false) <= MAX_DECODE_BYTES);
+        assert!(worst_case_bytes(4096, 4096, 4, 1, true) > MAX_DECODE_BYTES);
+    }
+
+    /// Progressive files and files whose first scan leaves out a component buffer; one
+    /// interleaved sequential scan does not; anything that cannot be walked counts as
+    /// buffering.
+    #[test]
+    fn which_jpegs_libjpeg_decodes_a_row_at_a_time() {
+        use test_support::colour::{cmyk_jpeg_with_icc, cmyk_patches};
+        let baseline = photo_jpeg(64);
+        assert!(!buffers_coefficients(&baseline));
+        assert!(!buffers_coefficients(&cmyk_jpeg_with_icc(
+            64,
+            &cmyk_patches(64),
+            None,
+            false
+        )));
+        let mut progressive = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 80);
+        encoder.set_progressive(true);
+        let pixels = vec![128u8; 64 * 64 * 3];
+        encoder
+            .encode(&pixels, 64, 64, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        assert!(buffers_coefficients(&progressive));
+        assert!(decode_scaled(&progressive, 2, (64, 64), Samples::Rgb).is_ok());
+
+        // The first scan of the baseline file names one of its three components.
+        let mut one_component = baseline.clone();
+        let sos = segment(&baseline, 0xDA);
+        assert_eq!(one_component[sos + 4], 3);
+        one_component[sos + 4] = 1;
+        assert!(buffers_coefficients(&one_component));
+
+        // Cut before the first scan, a length running past the end, not a JPEG.
+        assert!(buffers_coefficients(&baseline[..sos]));
+        assert!(buffers_coefficients(&baseline[..sos + 3]));
+        let mut overlong = baseline.clone();
+        overlong[4..6].copy_from_slice(&[0xFF, 0xF0]);
+        assert!(buffers_coefficients(&overlong));
+        assert!(buffers_coefficients(b""));
+        assert!(buffers_coefficients(b"\xff\xd8garbage"));
     }
 }
