@@ -19,6 +19,7 @@ pub struct Picture<'a> {
     decoder: Decoder<'a>,
     orientation: Orientation,
     raw: (u32, u32),
+    /// The embedded ICC profile, as stored (cleaning kept only a well-formed one).
     icc: Option<Vec<u8>>,
 }
 
@@ -43,9 +44,10 @@ pub struct Square {
 pub struct Decoded {
     pub image: DynamicImage,
     pub square: Square,
-    /// The pixels are sRGB already: a CMYK JPEG's inks are converted through its profile
-    /// while decoding, as they cannot be resized as colours.
-    pub srgb: bool,
+    /// The ICC profile the pixels are still in: `None` without one, or when they are sRGB
+    /// already (a CMYK JPEG's inks are converted through its profile while decoding, as
+    /// they cannot be resized as colours).
+    pub icc: Option<Vec<u8>>,
 }
 
 impl<'a> Picture<'a> {
@@ -108,11 +110,6 @@ impl<'a> Picture<'a> {
         self.raw
     }
 
-    /// The embedded ICC profile, as stored (cleaning kept only a well-formed one).
-    pub fn icc_profile(&self) -> Option<&[u8]> {
-        self.icc.as_deref()
-    }
-
     /// The size once turned upright: width and height swap for a quarter turn.
     pub fn upright_size(&self) -> (u32, u32) {
         let (w, h) = self.raw;
@@ -136,7 +133,7 @@ impl<'a> Picture<'a> {
                 let buffers = jpeg::buffers_coefficients(bytes);
                 if jpeg::worst_case_bytes(w, h, components, shrink, buffers) > MAX_DECODE_BYTES {
                     let decoder = whole_decoder(bytes, ContentType::Jpeg)?;
-                    return decode_whole(decoder, square);
+                    return decode_whole(decoder, square, self.icc);
                 }
                 let samples = if components == 4 {
                     Samples::Cmyk
@@ -144,8 +141,9 @@ impl<'a> Picture<'a> {
                     Samples::Rgb
                 };
                 let (mut pixels, w, h) = jpeg::decode_scaled(bytes, shrink, self.raw, samples)?;
+                let mut icc = self.icc;
                 if samples == Samples::Cmyk {
-                    pixels = colour::cmyk_to_srgb(&pixels, self.icc.as_deref())
+                    pixels = colour::cmyk_to_srgb(&pixels, icc.take().as_deref())
                         .map_err(RenderError::Undecodable)?;
                 }
                 let image = RgbImage::from_raw(w, h, pixels)
@@ -158,10 +156,10 @@ impl<'a> Picture<'a> {
                 Ok(Decoded {
                     image: DynamicImage::ImageRgb8(image),
                     square,
-                    srgb: samples == Samples::Cmyk,
+                    icc,
                 })
             }
-            Decoder::Whole(decoder) => decode_whole(decoder, square),
+            Decoder::Whole(decoder) => decode_whole(decoder, square, self.icc),
         }
     }
 }
@@ -176,9 +174,11 @@ fn whole_decoder<'a>(
     Ok(Box::new(reader.into_decoder().map_err(undecodable)?))
 }
 
+/// The whole picture by `image`, its pixels still in `icc` (a CMYK one drawn without it).
 fn decode_whole(
     decoder: Box<dyn ImageDecoder + '_>,
     square: Square,
+    icc: Option<Vec<u8>>,
 ) -> Result<Decoded, RenderError> {
     let image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
     let image = match image {
@@ -186,11 +186,7 @@ fn decode_whole(
         other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.into_rgba8()),
         other => DynamicImage::ImageRgb8(other.into_rgb8()),
     };
-    Ok(Decoded {
-        image,
-        square,
-        srgb: false,
-    })
+    Ok(Decoded { image, square, icc })
 }
 
 /// The largest of 8, 4 and 2 that leaves `side / factor` at least `largest`, else 1.

@@ -94,7 +94,6 @@ pub fn render_with(
     }
     let orientation = picture.orientation();
     let (left, top) = orient::raw_origin(orientation, picture.raw_size(), crop);
-    let icc = picture.icc_profile().map(<[u8]>::to_vec);
     // Shrunk to no less than twice the largest size: the DCT's shrink is a box filter,
     // and the last halving by Lanczos3 keeps the 512 px square within 0.2 dB of a
     // Lanczos3 resize of the whole picture (a 1/8 shrink straight to 512 costs 1.5 dB).
@@ -109,7 +108,7 @@ pub fn render_with(
         side: crop.size,
     };
     let decoded = picture.decode(square, largest)?;
-    let icc = if decoded.srgb { None } else { icc };
+    let icc = decoded.icc;
     let source = decoded.image;
     let pixel_type = if source.color().has_alpha() {
         PixelType::U8x4
