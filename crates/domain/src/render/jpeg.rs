@@ -54,15 +54,14 @@ pub fn buffers_coefficients(bytes: &[u8]) -> bool {
     while let (Some(0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) {
         match marker {
             // Fill bytes before a marker.
-            0xFF => at += 1,
+            0xFF => {
+                at += 1;
+                continue;
+            }
             // SOF2, SOF6, SOF10, SOF14: progressive.
             0xC2 | 0xC6 | 0xCA | 0xCE => return true,
             0xC0 | 0xC1 | 0xC3 | 0xC5 | 0xC7 | 0xC9 | 0xCB | 0xCD | 0xCF => {
                 components = bytes.get(at + 9).copied();
-                let Some(length) = be16(at + 2) else {
-                    return true;
-                };
-                at += 2 + length;
             }
             0xDA => {
                 return match (bytes.get(at + 4), components) {
@@ -70,13 +69,12 @@ pub fn buffers_coefficients(bytes: &[u8]) -> bool {
                     _ => true,
                 };
             }
-            _ => {
-                let Some(length) = be16(at + 2) else {
-                    return true;
-                };
-                at += 2 + length;
-            }
+            _ => {}
         }
+        let Some(length) = be16(at + 2) else {
+            return true;
+        };
+        at += 2 + length;
     }
     true
 }
