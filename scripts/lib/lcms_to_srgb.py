@@ -3,8 +3,9 @@ ImageCms) turns raw 8-bit pixels described by an ICC profile into sRGB.
 
     python lcms_to_srgb.py MODE WIDTH HEIGHT PIXELS PROFILE OUT
 
-MODE is RGB, RGBA, L, LA or CMYK (ink values, 0 for none); PIXELS holds the packed pixels, PROFILE the ICC profile; OUT
-receives the sRGB pixels (RGB, or RGBA with the alpha untouched), packed.
+MODE is RGB, RGBA, L, LA or CMYK (ink values, 0 for none); PIXELS holds the packed
+pixels, PROFILE the ICC profile; OUT receives the sRGB pixels (RGB, or RGBA with the
+alpha untouched), packed.
 
 The intent is relative colorimetric: it takes a profile's A2B0 LUT (or its matrix and
 curves) as it stands, as browsers' colour engines (skcms, qcms) and the app do. Under the
