@@ -105,18 +105,18 @@ pub fn grey_icc() -> Vec<u8> {
 /// An ICC v2 display profile whose only transform is a LUT: an `mft2` A2B0 with a gamma 2.2
 /// curve per channel into a 2×2×2 table of Adobe RGB's primaries (D50) to XYZ.
 pub fn lut_icc() -> Vec<u8> {
-    lut_profile(Lut::Sixteen, Pcs::Xyz)
+    lut_profile(Lut::Sixteen, Device::Rgb)
 }
 
 /// The same transform as an 8-bit `mft1` LUT.
 pub fn lut8_icc() -> Vec<u8> {
-    lut_profile(Lut::Eight, Pcs::Xyz)
+    lut_profile(Lut::Eight, Device::Rgb)
 }
 
 /// The same transform as an ICC v4 `mAB ` (lutAtoBType): A curves of gamma 2.2 into a
 /// 2×2×2 CLUT to XYZ, identity B curves.
 pub fn lut_atob_icc() -> Vec<u8> {
-    lut_profile(Lut::AtoB, Pcs::Xyz)
+    lut_profile(Lut::AtoB, Device::Rgb)
 }
 
 /// Display P3 with a private tag of 100 KB, so a JPEG carries it in two APP2 segments.
@@ -162,11 +162,11 @@ enum Lut {
     AtoB,
 }
 
-/// The connection space a LUT profile's table ends in.
+/// What a LUT profile describes: an RGB display (into XYZ) or a CMYK printer (into Lab).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Pcs {
-    Xyz,
-    Lab,
+enum Device {
+    Rgb,
+    Cmyk,
 }
 
 /// Adobe RGB's primaries (D50) as XYZ columns: the RGB LUT profiles' table.
@@ -213,12 +213,12 @@ fn xyz_to_lab(xyz: [f64; 3]) -> [f64; 3] {
 /// simple subtractive model with some unwanted absorption (cyan takes some green, magenta
 /// some blue, yellow a little red), as real inks have.
 pub fn cmyk_icc() -> Vec<u8> {
-    lut_profile(Lut::Sixteen, Pcs::Lab)
+    lut_profile(Lut::Sixteen, Device::Cmyk)
 }
 
 /// The same printer as an ICC v4 profile: a `mAB ` (lutAtoBType) into Lab.
 pub fn cmyk_atob_icc() -> Vec<u8> {
-    lut_profile(Lut::AtoB, Pcs::Lab)
+    lut_profile(Lut::AtoB, Device::Cmyk)
 }
 
 /// The reflectance of the printer's page under ink `cmyk` (0 no ink, 1 full), as XYZ.
@@ -233,11 +233,11 @@ fn printed_xyz(cmyk: &[f64]) -> [f64; 3] {
     linear_rgb_to_xyz(rgb.map(|v| v.powf(1.6)), &SRGB_D50_PRIMARIES)
 }
 
-/// A LUT profile: RGB into XYZ (Adobe RGB's primaries through gamma 2.2 input curves,
-/// 2 points per input) when `pcs` is XYZ, or the printer of [`printed_xyz`] (CMYK into
-/// Lab, 11 points) when it is Lab.
-fn lut_profile(kind: Lut, pcs: Pcs) -> Vec<u8> {
-    let cmyk = pcs == Pcs::Lab;
+/// A LUT profile: an RGB display into XYZ (Adobe RGB's primaries through gamma 2.2 input
+/// curves, 2 points per input), or the printer of [`printed_xyz`] (CMYK into Lab, 11
+/// points per ink).
+fn lut_profile(kind: Lut, device: Device) -> Vec<u8> {
+    let cmyk = device == Device::Cmyk;
     let (inputs, points) = if cmyk { (4usize, 11usize) } else { (3, 2) };
     let input_gamma = if cmyk { 1.0 } else { 2.2 };
     let be16 = |v: &mut Vec<u8>, n: u16| v.extend_from_slice(&n.to_be_bytes());
